@@ -1,4 +1,20 @@
 //! lakehunt runs Microsoft Defender / Sentinel threat-hunting rules over security data lakes
 //! kept as Parquet, on Apache DataFusion, with the answers Kusto would give.
+//!
+//! A hunt flows through the modules in this order: [`rule`] finds the rule's SQL, [`lake`]
+//! finds the tables it reads and cuts them to the [`window`], [`engine`] plans and runs it in
+//! a DataFusion session with the Kusto [`functions`], and [`output`] writes the findings
+//! while [`report`] tells the user how it went. [`schema`] is the catalogue of Defender
+//! tables they share.
 
+pub mod engine;
+pub mod error;
+pub mod functions;
+pub mod lake;
+pub mod output;
+pub mod report;
+pub mod rule;
 pub mod schema;
+pub mod window;
+
+pub use error::{Error, Result};

@@ -1,0 +1,75 @@
+-- id: a6d76204-efb2-4ccd-a068-d5a9e6876236
+-- name: Device Logons from Unknown IPs
+-- description: Device logons from public IPs that no device owns and no identity logon from
+--   an outside ISP explains, summarised per account and IP.
+-- source: Azure Sentinel, Hunting Queries/Microsoft 365 Defender/Lateral Movement
+-- tables: DeviceLogonEvents, DeviceNetworkInfo, IdentityLogonEvents
+--
+-- The rule as Kusto runs it. Kusto strings are never null, so a NULL string reads as ''
+-- wherever the rule compares, joins or groups on it. Distinct machines are counted exactly
+-- (Kusto's dcount is an estimate, exact for small sets).
+
+WITH
+-- DeviceLogonEvents
+-- | where RemoteIPType == "Public"
+public_logons AS (
+    SELECT
+        Timestamp,
+        coalesce(DeviceId, '') AS DeviceId,
+        coalesce(AccountDomain, '') AS AccountDomain,
+        coalesce(AccountName, '') AS AccountName,
+        coalesce(LogonType, '') AS LogonType,
+        coalesce(RemoteIP, '') AS RemoteIP,
+        coalesce(ActionType, '') AS ActionType
+    FROM DeviceLogonEvents
+    -- A NULL type is '' to Kusto, which is not "Public" either.
+    WHERE RemoteIPType = 'Public'
+),
+
+-- DeviceNetworkInfo
+-- | project NetworkInfo = todynamic(IPAddresses)
+-- | mvexpand NetworkInfo
+network_info AS (
+    -- The legacy mvexpand stops at 128 values per row. A null, a scalar or text that is not
+    -- JSON expands to one value; an empty array to none.
+    SELECT unnest(kql_mv_expand(kql_todynamic(IPAddresses), 128)) AS NetworkInfo
+    FROM DeviceNetworkInfo
+),
+
+-- | project IpAddress = tostring(parse_json(NetworkInfo).IPAddress)
+-- | distinct IpAddress
+device_ips AS (
+    -- A value without an IPAddress member gives '', which then matches a '' RemoteIP.
+    SELECT DISTINCT kql_tostring(kql_member(NetworkInfo, 'IPAddress')) AS IpAddress
+    FROM network_info
+),
+
+-- IdentityLogonEvents
+-- | where ISP != "INTERNAL_NETWORK"
+outside_identity_logons AS (
+    -- An empty or NULL ISP is '' to Kusto, which is not "INTERNAL_NETWORK": those count.
+    SELECT coalesce(IPAddress, '') AS IPAddress
+    FROM IdentityLogonEvents
+    WHERE coalesce(ISP, '') <> 'INTERNAL_NETWORK'
+)
+
+-- | join kind=leftanti (device_ips) on $left.RemoteIP == $right.IpAddress
+-- | join kind=leftanti (outside_identity_logons) on $left.RemoteIP == $right.IPAddress
+-- | summarize EarliestEvent = min(Timestamp), LatestEvent = max(Timestamp),
+--     Instances = count(), DistinctMachines = dcount(DeviceId)
+--     by AccountDomain, AccountName, LogonType, RemoteIP, ActionType
+SELECT
+    AccountDomain,
+    AccountName,
+    LogonType,
+    RemoteIP,
+    ActionType,
+    min(Timestamp) AS EarliestEvent,
+    max(Timestamp) AS LatestEvent,
+    count(*) AS Instances,
+    count(DISTINCT DeviceId) AS DistinctMachines
+FROM public_logons AS logon
+WHERE NOT EXISTS (SELECT 1 FROM device_ips AS d WHERE d.IpAddress = logon.RemoteIP)
+  AND NOT EXISTS (SELECT 1 FROM outside_identity_logons AS i WHERE i.IPAddress = logon.RemoteIP)
+GROUP BY AccountDomain, AccountName, LogonType, RemoteIP, ActionType
+ORDER BY AccountDomain, AccountName, LogonType, RemoteIP, ActionType

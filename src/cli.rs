@@ -1,0 +1,282 @@
+//! The command line: what each subcommand and flag means, and the wiring from them to the
+//! library. No hunting logic lives here.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use datafusion::physical_plan::display::DisplayableExecutionPlan;
+use datafusion::physical_plan::displayable;
+use futures::StreamExt;
+use lakehunt::engine::{Engine, EngineOptions, Hunt};
+use lakehunt::lake::Lake;
+use lakehunt::output::{self, Destination, Format};
+use lakehunt::report::{HuntSummary, Progress, thousands};
+use lakehunt::rule::{self, DEFAULT_RULE, Rule};
+use lakehunt::window::TimeWindow;
+
+/// The small lake that ships with lakehunt, so that a bare `lakehunt run` works offline.
+const SAMPLE_LAKE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample");
+
+/// Run Microsoft Defender / Sentinel hunting rules over a Parquet security data lake.
+#[derive(Debug, Parser)]
+#[command(name = "lakehunt", version, about)]
+pub struct Cli {
+    /// Print results only: no progress line and no summary on standard error.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What lakehunt can do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Hunt with a rule over a lake, and print or write the findings.
+    Run(RunArgs),
+    /// Show the SQL a rule runs and the plan DataFusion makes of it; with --analyze, run it
+    /// and show rows and time per operator and what the scans pruned.
+    Explain(ExplainArgs),
+    /// List the built-in rules with their id, name and tables.
+    Rules,
+}
+
+/// Which rule, over which lake, in which time window.
+#[derive(Debug, Args)]
+pub struct HuntArgs {
+    /// A built-in rule (see `lakehunt rules`) or the path of a .sql file.
+    #[arg(default_value = DEFAULT_RULE)]
+    pub rule: String,
+
+    /// The lake: a folder with one sub-folder (or one .parquet file) per table.
+    /// Defaults to the sample lake that ships with lakehunt.
+    #[arg(long, value_name = "DIR")]
+    pub lake: Option<String>,
+
+    /// Keep rows with Timestamp at or after this instant (RFC 3339 or a date).
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+
+    /// Keep rows with Timestamp before this instant; a bare date includes that whole day.
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
+
+    /// Keep rows from this long before --to (or now), such as 90d, 12h or 1d12h.
+    #[arg(long, value_name = "DURATION", conflicts_with = "from")]
+    pub lookback: Option<String>,
+
+    /// How many partitions DataFusion runs in parallel (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub target_partitions: Option<usize>,
+
+    /// Rows per batch inside DataFusion (default: 8192).
+    #[arg(long, value_name = "N")]
+    pub batch_size: Option<usize>,
+}
+
+/// `lakehunt run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub hunt: HuntArgs,
+
+    /// Write the findings to this file; the extension picks the format (.parquet, .csv,
+    /// .json for JSON lines, .txt for a table) unless --format is given.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// The findings' format: on standard output, or in --out.
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+
+    /// Replace the --out file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `lakehunt explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    pub hunt: HuntArgs,
+
+    /// Run the plan and show rows, time and pruning per operator.
+    #[arg(long)]
+    pub analyze: bool,
+}
+
+/// The output formats, as the command line spells them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Table,
+    Csv,
+    Json,
+    Parquet,
+}
+
+impl From<FormatArg> for Format {
+    fn from(value: FormatArg) -> Format {
+        match value {
+            FormatArg::Table => Format::Table,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Json => Format::Json,
+            FormatArg::Parquet => Format::Parquet,
+        }
+    }
+}
+
+/// Runs the command the user gave.
+pub async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Run(args) => hunt(args, cli.quiet).await,
+        Command::Explain(args) => explain(args, cli.quiet).await,
+        Command::Rules => list_rules(),
+    }
+}
+
+async fn hunt(args: RunArgs, quiet: bool) -> Result<()> {
+    let destination = match (&args.out, args.format) {
+        (Some(path), format) => Destination::File {
+            path: path.clone(),
+            format: match format {
+                Some(f) => f.into(),
+                None => Format::from_extension(path)?,
+            },
+            force: args.force,
+        },
+        (None, format) => Destination::Stdout(format.map_or(Format::Table, Format::from)),
+    };
+    destination.check()?;
+
+    let started = Instant::now();
+    let (engine, hunt) = plan(&args.hunt).await?;
+    let plan = hunt.physical_plan().await?;
+    let progress = Progress::start(&plan, !quiet && std::io::stderr().is_terminal());
+    let written = match hunt.execute(Arc::clone(&plan)) {
+        Ok(stream) => output::write(stream, &destination).await,
+        Err(e) => Err(e),
+    };
+    progress.finish();
+    let findings = written?;
+
+    warn_about_invalid_json(&engine);
+    if !quiet {
+        eprintln!(
+            "{}",
+            HuntSummary::new(&hunt.tables, &plan, findings, started.elapsed())
+        );
+    }
+    Ok(())
+}
+
+async fn explain(args: ExplainArgs, quiet: bool) -> Result<()> {
+    let started = Instant::now();
+    let (engine, hunt) = plan(&args.hunt).await?;
+    let plan = hunt.physical_plan().await?;
+    let mut text = format!(
+        "-- rule: {} ({})\n{}\n",
+        hunt.rule.slug,
+        hunt.rule.name,
+        hunt.sql().trim_end()
+    );
+
+    if !args.analyze {
+        text.push_str("\n-- physical plan\n");
+        text.push_str(&displayable(plan.as_ref()).indent(true).to_string());
+        return emit(&text);
+    }
+
+    let progress = Progress::start(&plan, !quiet && std::io::stderr().is_terminal());
+    let mut findings = 0u64;
+    let mut stream = hunt.execute(Arc::clone(&plan))?;
+    while let Some(batch) = stream.next().await {
+        let batch = batch.with_context(|| format!("running rule {}", hunt.rule.slug))?;
+        findings += batch.num_rows() as u64;
+    }
+    progress.finish();
+    warn_about_invalid_json(&engine);
+
+    text.push_str("\n-- physical plan with metrics\n");
+    text.push_str(
+        &DisplayableExecutionPlan::with_metrics(plan.as_ref())
+            .indent(true)
+            .to_string(),
+    );
+    text.push_str("\n-- tables\n");
+    for table in &hunt.tables {
+        text.push_str(&format!(
+            "{}: {} file(s) read, {} pruned by partition, at {}\n",
+            table.name,
+            table.files.len(),
+            table.pruned_files,
+            table.location
+        ));
+    }
+    let summary = HuntSummary::new(&hunt.tables, &plan, findings, started.elapsed());
+    text.push_str(&format!("\n-- summary\n{summary}\n"));
+    emit(&text)
+}
+
+fn list_rules() -> Result<()> {
+    let mut text = String::new();
+    for rule in rule::built_in() {
+        text.push_str(&format!(
+            "{}\n  id:     {}\n  name:   {}\n  tables: {}\n",
+            rule.slug,
+            rule.id.as_deref().unwrap_or("-"),
+            rule.name,
+            rule.tables.join(", ")
+        ));
+    }
+    emit(&text)
+}
+
+/// Opens the lake, resolves the rule and the window, and plans the hunt.
+async fn plan(args: &HuntArgs) -> Result<(Engine, Hunt)> {
+    let window = TimeWindow::from_args(
+        args.from.as_deref(),
+        args.to.as_deref(),
+        args.lookback.as_deref(),
+        chrono::Utc::now(),
+    )?;
+    let rule = Rule::resolve(&args.rule)?;
+    let lake = Lake::open(args.lake.as_deref().unwrap_or(SAMPLE_LAKE))?;
+    let engine = Engine::new(&EngineOptions {
+        target_partitions: args.target_partitions,
+        batch_size: args.batch_size,
+    });
+    let hunt = engine.plan(&lake, &rule, &window).await?;
+    for table in &hunt.tables {
+        tracing::info!(
+            table = %table.name,
+            files = table.files.len(),
+            pruned = table.pruned_files,
+            "table found"
+        );
+    }
+    Ok((engine, hunt))
+}
+
+fn warn_about_invalid_json(engine: &Engine) {
+    let invalid = engine.functions().invalid_json_values();
+    if invalid > 0 {
+        tracing::warn!(
+            "{} value(s) given to todynamic/parse_json were not valid JSON; as Kusto does, \
+             they were read as plain strings",
+            thousands(invalid)
+        );
+    }
+}
+
+/// Prints to standard output; a closed pipe (`| head`) is not an error.
+fn emit(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("writing to standard output"),
+    }
+}

@@ -1,0 +1,300 @@
+//! The DataFusion session a hunt runs in: its configuration, the Kusto functions, the lake's
+//! tables cut to the time window, and the plan a rule becomes. Nothing outside this module
+//! holds a `SessionContext`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use datafusion::catalog::TableProvider;
+use datafusion::catalog::view::ViewTable;
+use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
+use datafusion::common::{Column, DataFusionError, ScalarValue, SchemaError, TableReference};
+use datafusion::datasource::empty::EmptyTable;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig};
+use datafusion::datasource::provider_as_source;
+use datafusion::execution::SendableRecordBatchStream;
+use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder, col, lit};
+use datafusion::physical_plan::{ExecutionPlan, execute_stream};
+use datafusion::prelude::{SessionConfig, SessionContext};
+
+use crate::error::{Error, Result};
+use crate::functions::KustoFunctions;
+use crate::lake::{ColumnProblem, Lake, LakeTable};
+use crate::rule::Rule;
+use crate::schema;
+use crate::window::TimeWindow;
+
+/// The column every Defender table times its rows by; the time window applies to it.
+const TIME_COLUMN: &str = "Timestamp";
+
+/// Knobs of the session a user may turn.
+#[derive(Debug, Clone, Default)]
+pub struct EngineOptions {
+    /// How many partitions a plan runs in parallel (default: the number of cores).
+    pub target_partitions: Option<usize>,
+    /// Rows per batch (default: DataFusion's 8192).
+    pub batch_size: Option<usize>,
+}
+
+/// A DataFusion session set up for Kusto rules.
+pub struct Engine {
+    ctx: SessionContext,
+    functions: KustoFunctions,
+}
+
+/// A rule planned against a lake, ready to run or explain.
+pub struct Hunt {
+    /// The rule being hunted.
+    pub rule: Rule,
+    /// The lake's tables the rule reads, cut to the window.
+    pub tables: Vec<LakeTable>,
+    /// The logical plan, optimized.
+    pub plan: LogicalPlan,
+    ctx: SessionContext,
+}
+
+impl Engine {
+    /// A session with lakehunt's configuration and the Kusto functions registered.
+    pub fn new(options: &EngineOptions) -> Engine {
+        let mut config = SessionConfig::new()
+            .with_information_schema(false)
+            // Kusto names are case-sensitive; SQL would fold unquoted ones to lower case.
+            .set_bool("datafusion.sql_parser.enable_ident_normalization", false)
+            .set_bool("datafusion.execution.parquet.pushdown_filters", true)
+            .set_bool("datafusion.execution.parquet.reorder_filters", true);
+        if let Some(n) = options.target_partitions {
+            config = config.with_target_partitions(n.max(1));
+        }
+        if let Some(n) = options.batch_size {
+            config = config.with_batch_size(n.max(1));
+        }
+        let ctx = SessionContext::new_with_config(config);
+        let functions = KustoFunctions::new();
+        for udf in functions.scalar_udfs() {
+            ctx.register_udf(udf);
+        }
+        Engine { ctx, functions }
+    }
+
+    /// What the Kusto functions noticed while rules ran in this session.
+    pub fn functions(&self) -> &KustoFunctions {
+        &self.functions
+    }
+
+    /// Finds the tables `rule` reads in `lake`, registers them cut to `window`, and plans the
+    /// rule. Errors name the rule and, where one is to blame, the table, column or file.
+    pub async fn plan(&self, lake: &Lake, rule: &Rule, window: &TimeWindow) -> Result<Hunt> {
+        let state = self.ctx.state();
+        let dialect = state.config().options().sql_parser.dialect;
+        let statement = state
+            .sql_to_statement(&rule.sql, &dialect)
+            .map_err(|e| Error::query(&rule.slug, e))?;
+        let references = state
+            .resolve_table_references(&statement)
+            .map_err(|e| Error::query(&rule.slug, e))?;
+
+        let mut tables: Vec<LakeTable> = Vec::new();
+        for reference in references {
+            let name = reference.table();
+            if tables.iter().any(|t| t.name == name) {
+                continue;
+            }
+            let table = lake.table(name, window).await?;
+            let provider = self.table_provider(lake, &table, window)?;
+            self.ctx
+                .register_table(TableReference::bare(name), provider)
+                .map_err(|e| Error::query(&rule.slug, e))?;
+            tables.push(table);
+        }
+
+        let plan = match state.statement_to_plan(statement).await {
+            Ok(plan) => plan,
+            Err(e) => return Err(explain_missing_column(e, rule, &tables)),
+        };
+        let plan = state
+            .optimize(&plan)
+            .map_err(|e| Error::query(&rule.slug, e))?;
+        check_columns_read(&plan, rule, &tables)?;
+        Ok(Hunt {
+            rule: rule.clone(),
+            tables,
+            plan,
+            ctx: self.ctx.clone(),
+        })
+    }
+
+    /// The table as DataFusion reads it: its files, or nothing if the window ruled them all
+    /// out, behind a filter on `Timestamp` when the window is bounded.
+    fn table_provider(
+        &self,
+        lake: &Lake,
+        table: &LakeTable,
+        window: &TimeWindow,
+    ) -> Result<Arc<dyn TableProvider>> {
+        let schema = Arc::clone(&table.schema.schema);
+        let query_error = |e: DataFusionError| Error::query(&table.name, e);
+        let files: Arc<dyn TableProvider> = if table.files.is_empty() {
+            Arc::new(EmptyTable::new(schema))
+        } else {
+            let urls = table
+                .files
+                .iter()
+                .map(|f| lake.file_url(f))
+                .collect::<Result<Vec<_>>>()?;
+            let parquet = self.ctx.state().table_options().parquet.clone();
+            let format = ParquetFormat::default().with_options(parquet);
+            let options = ListingOptions::new(Arc::new(format)).with_file_extension(".parquet");
+            let config = ListingTableConfig::new_with_multi_paths(urls)
+                .with_listing_options(options)
+                .with_schema(schema);
+            Arc::new(ListingTable::try_new(config).map_err(query_error)?)
+        };
+
+        let Some(predicate) = window_predicate(window) else {
+            return Ok(files);
+        };
+        if table.schema.schema.field_with_name(TIME_COLUMN).is_err() {
+            tracing::warn!(
+                table = %table.name,
+                "the table has no {TIME_COLUMN} column, so the time window does not apply to it"
+            );
+            return Ok(files);
+        }
+        let plan = LogicalPlanBuilder::scan(table.name.as_str(), provider_as_source(files), None)
+            .and_then(|b| b.filter(predicate))
+            .and_then(|b| b.build())
+            .map_err(query_error)?;
+        Ok(Arc::new(ViewTable::new(plan, None)))
+    }
+}
+
+impl Hunt {
+    /// The physical plan DataFusion will run.
+    pub async fn physical_plan(&self) -> Result<Arc<dyn ExecutionPlan>> {
+        self.ctx
+            .state()
+            .create_physical_plan(&self.plan)
+            .await
+            .map_err(|e| Error::query(&self.rule.slug, e))
+    }
+
+    /// Starts running `plan`, returning its findings as a stream of batches.
+    pub fn execute(&self, plan: Arc<dyn ExecutionPlan>) -> Result<SendableRecordBatchStream> {
+        execute_stream(plan, self.ctx.task_ctx()).map_err(|e| Error::query(&self.rule.slug, e))
+    }
+
+    /// The SQL the hunt runs.
+    pub fn sql(&self) -> &str {
+        &self.rule.sql
+    }
+}
+
+/// `Timestamp >= from AND Timestamp < to`, or nothing for an unbounded window.
+fn window_predicate(window: &TimeWindow) -> Option<Expr> {
+    let instant = |t: chrono::DateTime<chrono::Utc>| {
+        lit(ScalarValue::TimestampNanosecond(
+            t.timestamp_nanos_opt(),
+            Some("UTC".into()),
+        ))
+    };
+    let from = window.from.map(|f| col(TIME_COLUMN).gt_eq(instant(f)));
+    let to = window.to.map(|t| col(TIME_COLUMN).lt(instant(t)));
+    match (from, to) {
+        (Some(f), Some(t)) => Some(f.and(t)),
+        (f, t) => f.or(t),
+    }
+}
+
+/// Turns DataFusion's "no field named X" into "table T has no column X" when a catalogued
+/// table the rule reads should have X but none of its files do.
+fn explain_missing_column(error: DataFusionError, rule: &Rule, tables: &[LakeTable]) -> Error {
+    if let DataFusionError::SchemaError(schema_error, _) = error.find_root()
+        && let SchemaError::FieldNotFound { field, .. } = schema_error.as_ref()
+    {
+        let Column { relation, name, .. } = field.as_ref();
+        let candidates = tables.iter().filter(|t| {
+            relation.as_ref().is_none_or(|r| r.table() == t.name)
+                && t.schema.problems.get(name) == Some(&ColumnProblem::Missing)
+        });
+        if let Some(table) = candidates.into_iter().next() {
+            return Error::MissingColumn {
+                table: table.name.clone(),
+                column: name.clone(),
+                files: table.file_count(),
+                rule: rule.slug.clone(),
+            };
+        }
+    }
+    Error::query(&rule.slug, error)
+}
+
+/// Refuses the hunt if it reads a column that some file stores in a way that cannot be read.
+fn check_columns_read(plan: &LogicalPlan, rule: &Rule, tables: &[LakeTable]) -> Result<()> {
+    let mut read: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    plan.apply(|node| {
+        if let LogicalPlan::TableScan(scan) = node {
+            let columns = scan
+                .projected_schema
+                .fields()
+                .iter()
+                .map(|f| f.name().clone());
+            read.entry(scan.table_name.table().to_string())
+                .or_default()
+                .extend(columns);
+        }
+        Ok(TreeNodeRecursion::Continue)
+    })
+    .map_err(|e| Error::query(&rule.slug, e))?;
+
+    for table in tables {
+        for column in read.get(&table.name).into_iter().flatten() {
+            let Some(problem) = table.schema.problems.get(column) else {
+                continue;
+            };
+            return Err(problem_error(table, column, problem, rule));
+        }
+    }
+    Ok(())
+}
+
+fn problem_error(table: &LakeTable, column: &str, problem: &ColumnProblem, rule: &Rule) -> Error {
+    match problem {
+        ColumnProblem::Missing => Error::MissingColumn {
+            table: table.name.clone(),
+            column: column.into(),
+            files: table.file_count(),
+            rule: rule.slug.clone(),
+        },
+        ColumnProblem::WrongType {
+            file,
+            found,
+            expected,
+        } => Error::ColumnType {
+            table: table.name.clone(),
+            column: column.into(),
+            file: file.clone(),
+            found: found.to_string(),
+            expected: format!(
+                "{expected} (Kusto type {})",
+                schema::table(&table.name)
+                    .and_then(|t| t.column(column))
+                    .map_or("unknown", |c| c.kind.name())
+            ),
+            rule: rule.slug.clone(),
+        },
+        ColumnProblem::Conflict {
+            first_file,
+            first,
+            second_file,
+            second,
+        } => Error::ColumnConflict {
+            table: table.name.clone(),
+            column: column.into(),
+            first_file: first_file.clone(),
+            first_type: first.to_string(),
+            second_file: second_file.clone(),
+            second_type: second.to_string(),
+        },
+    }
+}

@@ -1,0 +1,136 @@
+//! The one error type of the library. Each variant names what went wrong (the table, column,
+//! file, rule or option involved) and, where there is one, what the user can do about it.
+
+use std::path::PathBuf;
+
+use datafusion::error::DataFusionError;
+
+/// Everything that can stop a hunt, a translation, a lake generation or an output.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The lake location does not exist or is not a directory.
+    #[error("lake {lake}: {reason}")]
+    LakeLocation { lake: String, reason: String },
+
+    /// A table the rule reads is not in the lake.
+    #[error(
+        "lake {lake}: no table {table} (looked for {lake}/{table}/ and {lake}/{table}.parquet); \
+         check the --lake path and the table name's case"
+    )]
+    TableNotFound { lake: String, table: String },
+
+    /// A table folder holds no Parquet file at all.
+    #[error("lake {lake}: table {table} has no .parquet files under {location}")]
+    EmptyTable {
+        lake: String,
+        table: String,
+        location: String,
+    },
+
+    /// A Parquet file could not be opened or its footer is corrupt.
+    #[error("table {table}: cannot read Parquet file {file}: {reason}")]
+    UnreadableFile {
+        table: String,
+        file: String,
+        reason: String,
+    },
+
+    /// A column the rule reads is not in any file of its table.
+    #[error(
+        "table {table}: column {column} is not in any of the table's {files} file(s), \
+         and rule {rule} reads it"
+    )]
+    MissingColumn {
+        table: String,
+        column: String,
+        files: usize,
+        rule: String,
+    },
+
+    /// A column the rule reads has a type lakehunt cannot read it as.
+    #[error(
+        "table {table}: column {column} in {file} is stored as {found}, \
+         but rule {rule} needs it as {expected}"
+    )]
+    ColumnType {
+        table: String,
+        column: String,
+        file: String,
+        found: String,
+        expected: String,
+        rule: String,
+    },
+
+    /// A column the rule reads is stored in two ways that cannot be read as one.
+    #[error(
+        "table {table}: column {column} is {first_type} in {first_file} but {second_type} in \
+         {second_file}; rewrite one of them so that the table agrees with itself"
+    )]
+    ColumnConflict {
+        table: String,
+        column: String,
+        first_file: String,
+        first_type: String,
+        second_file: String,
+        second_type: String,
+    },
+
+    /// A rule name that is neither built in nor a readable file.
+    #[error("no rule called {name}: the built-in rules are {known}; a path must end in .sql")]
+    UnknownRule { name: String, known: String },
+
+    /// A rule file could not be read.
+    #[error("cannot read rule file {path}: {source}")]
+    RuleFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    /// A rule failed to plan or run in DataFusion.
+    #[error("rule {rule}: {source}")]
+    Query {
+        rule: String,
+        source: Box<DataFusionError>,
+    },
+
+    /// `--from`, `--to` or `--lookback` is not usable.
+    #[error("time window: {0}")]
+    TimeWindow(String),
+
+    /// The output file exists and `--force` was not given.
+    #[error("{path} already exists; pass --force to replace it, or choose another --out")]
+    OutputExists { path: PathBuf },
+
+    /// The output file's extension names no format lakehunt writes.
+    #[error("cannot tell the format of {path} from its extension: use .parquet, .csv or .json")]
+    OutputFormat { path: PathBuf },
+
+    /// Writing findings failed.
+    #[error("cannot write {target}: {source}")]
+    Output {
+        target: String,
+        source: std::io::Error,
+    },
+
+    /// Encoding findings failed.
+    #[error("cannot encode findings for {target}: {reason}")]
+    Encode { target: String, reason: String },
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Wraps a DataFusion error raised while planning or running `rule`.
+    pub fn query(rule: &str, source: DataFusionError) -> Self {
+        Error::Query {
+            rule: rule.to_string(),
+            source: Box::new(source),
+        }
+    }
+
+    /// True when the error is a closed stdout (as with `| head`), which ends a run quietly.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Output { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}

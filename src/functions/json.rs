@@ -1,0 +1,384 @@
+//! Kusto's `dynamic` values carried as JSON text, and the few operations the rules need on
+//! them, done on the text itself: validating, splitting an array or a property bag into its
+//! parts, reading a member, and Kusto's `tostring`. Nothing is parsed into a tree, so a value
+//! is walked once and its parts are slices of the original text.
+
+use std::borrow::Cow;
+
+/// What kind of JSON value a text holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+/// The kind of a valid JSON text (leading white space allowed).
+pub fn kind(text: &str) -> Kind {
+    match text.trim_start().as_bytes().first() {
+        Some(b'[') => Kind::Array,
+        Some(b'{') => Kind::Object,
+        Some(b'"') => Kind::String,
+        Some(b't' | b'f') => Kind::Bool,
+        Some(b'n') | None => Kind::Null,
+        Some(_) => Kind::Number,
+    }
+}
+
+/// True when `text` is exactly one JSON value, with white space around it at most.
+pub fn is_valid(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let start = skip_ws(bytes, 0);
+    match skip_value(bytes, start) {
+        Some(end) => skip_ws(bytes, end) == bytes.len(),
+        None => false,
+    }
+}
+
+/// The elements of a valid JSON array, as slices of its text.
+pub fn array_elements(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut pos = skip_ws(bytes, 0) + 1;
+    loop {
+        pos = skip_ws(bytes, pos);
+        match bytes.get(pos) {
+            Some(b']') | None => return out,
+            Some(b',') => pos += 1,
+            Some(_) => {
+                let Some(end) = skip_value(bytes, pos) else {
+                    return out;
+                };
+                out.push(&text[pos..end]);
+                pos = end;
+            }
+        }
+    }
+}
+
+/// The properties of a valid JSON object in written order, as (quoted key, value) slices.
+pub fn object_entries(text: &str) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut pos = skip_ws(bytes, 0) + 1;
+    loop {
+        pos = skip_ws(bytes, pos);
+        match bytes.get(pos) {
+            Some(b'}') | None => return out,
+            Some(b',') => pos += 1,
+            Some(_) => {
+                let Some(key_end) = skip_string(bytes, pos) else {
+                    return out;
+                };
+                let key = &text[pos..key_end];
+                let colon = skip_ws(bytes, key_end);
+                let value_start = skip_ws(bytes, colon + 1);
+                let Some(value_end) = skip_value(bytes, value_start) else {
+                    return out;
+                };
+                out.push((key, &text[value_start..value_end]));
+                pos = value_end;
+            }
+        }
+    }
+}
+
+/// The member `key` of a valid JSON text, if it is an object holding that key with a
+/// non-null value. With a key written twice, the last one counts.
+pub fn member<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    if kind(text) != Kind::Object {
+        return None;
+    }
+    let found = object_entries(text)
+        .into_iter()
+        .rev()
+        .find(|(k, _)| decode_string(k) == key)?;
+    (kind(found.1) != Kind::Null).then_some(found.1)
+}
+
+/// Kusto's `tostring` of a dynamic value given as valid JSON text: a string without its
+/// quotes, `null` as `""`, anything else as compact JSON.
+pub fn to_kusto_string(text: &str) -> Cow<'_, str> {
+    let trimmed = text.trim();
+    match kind(trimmed) {
+        Kind::Null => Cow::Borrowed(""),
+        Kind::String => decode_string(trimmed),
+        Kind::Bool => Cow::Borrowed(trimmed),
+        Kind::Number => format_number(trimmed),
+        Kind::Array | Kind::Object => Cow::Owned(compact(trimmed)),
+    }
+}
+
+/// The text of a quoted JSON string, with its escapes resolved.
+pub fn decode_string(quoted: &str) -> Cow<'_, str> {
+    let inner = quoted
+        .get(1..quoted.len().saturating_sub(1))
+        .unwrap_or_default();
+    if !inner.contains('\\') {
+        return Cow::Borrowed(inner);
+    }
+    match serde_json::from_str::<String>(quoted) {
+        Ok(s) => Cow::Owned(s),
+        Err(_) => Cow::Borrowed(inner),
+    }
+}
+
+/// A JSON string literal holding `text`.
+pub fn quote(text: &str) -> String {
+    // Serialising a &str cannot fail; the fallback only keeps the signature total.
+    serde_json::to_string(text).unwrap_or_else(|_| String::from("\"\""))
+}
+
+/// Kusto prints integral JSON numbers as integers and other reals in their shortest form.
+fn format_number(text: &str) -> Cow<'_, str> {
+    if text.parse::<i64>().is_ok() {
+        return Cow::Borrowed(text);
+    }
+    match text.parse::<f64>() {
+        Ok(v) if v.fract() == 0.0 && v.abs() < 1e15 => Cow::Owned(format!("{}", v as i64)),
+        Ok(v) => Cow::Owned(format!("{v}")),
+        Err(_) => Cow::Borrowed(text),
+    }
+}
+
+/// A valid JSON text without the white space between its tokens.
+fn compact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        if in_string {
+            out.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push(c);
+        } else if !c.is_ascii_whitespace() {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
+    while matches!(bytes.get(pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        pos += 1;
+    }
+    pos
+}
+
+/// The end of the JSON value that starts at `pos`, or `None` if it is not valid JSON.
+/// Iterative, so that deep nesting cannot exhaust the stack.
+fn skip_value(bytes: &[u8], pos: usize) -> Option<usize> {
+    // Each open container, with whether the next token must be a value (after `[`, `,`, `:`).
+    let mut open: Vec<u8> = Vec::new();
+    let mut pos = pos;
+    loop {
+        pos = skip_ws(bytes, pos);
+        // A value (or, right after an opening bracket, the container's end).
+        match *bytes.get(pos)? {
+            b'{' => {
+                open.push(b'}');
+                pos = skip_ws(bytes, pos + 1);
+                if bytes.get(pos) == Some(&b'}') {
+                    pos += 1;
+                    open.pop();
+                } else {
+                    pos = skip_key(bytes, pos)?;
+                    continue;
+                }
+            }
+            b'[' => {
+                open.push(b']');
+                pos = skip_ws(bytes, pos + 1);
+                if bytes.get(pos) == Some(&b']') {
+                    pos += 1;
+                    open.pop();
+                } else {
+                    continue;
+                }
+            }
+            b'"' => pos = skip_string(bytes, pos)?,
+            b't' => pos = skip_literal(bytes, pos, b"true")?,
+            b'f' => pos = skip_literal(bytes, pos, b"false")?,
+            b'n' => pos = skip_literal(bytes, pos, b"null")?,
+            b'-' | b'0'..=b'9' => pos = skip_number(bytes, pos)?,
+            _ => return None,
+        }
+        // After a value: a separator, or the end of one or more containers.
+        loop {
+            let Some(&close) = open.last() else {
+                return Some(pos);
+            };
+            pos = skip_ws(bytes, pos);
+            match *bytes.get(pos)? {
+                b',' if close == b'}' => {
+                    pos = skip_key(bytes, skip_ws(bytes, pos + 1))?;
+                    break;
+                }
+                b',' => {
+                    pos += 1;
+                    break;
+                }
+                c if c == close => {
+                    pos += 1;
+                    open.pop();
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// Skips `"key" :` and returns the position after the colon.
+fn skip_key(bytes: &[u8], pos: usize) -> Option<usize> {
+    let end = skip_string(bytes, pos)?;
+    let colon = skip_ws(bytes, end);
+    (bytes.get(colon) == Some(&b':')).then_some(colon + 1)
+}
+
+fn skip_string(bytes: &[u8], pos: usize) -> Option<usize> {
+    if bytes.get(pos) != Some(&b'"') {
+        return None;
+    }
+    let mut i = pos + 1;
+    loop {
+        match *bytes.get(i)? {
+            b'"' => return Some(i + 1),
+            b'\\' => match *bytes.get(i + 1)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                b'u' => {
+                    let hex = bytes.get(i + 2..i + 6)?;
+                    if !hex.iter().all(u8::is_ascii_hexdigit) {
+                        return None;
+                    }
+                    i += 6;
+                }
+                _ => return None,
+            },
+            c if c < 0x20 => return None,
+            _ => i += 1,
+        }
+    }
+}
+
+fn skip_literal(bytes: &[u8], pos: usize, literal: &[u8]) -> Option<usize> {
+    (bytes.get(pos..pos + literal.len())? == literal).then_some(pos + literal.len())
+}
+
+fn skip_number(bytes: &[u8], pos: usize) -> Option<usize> {
+    let digits = |mut i: usize| {
+        let start = i;
+        while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        (i > start).then_some(i)
+    };
+    let mut i = pos;
+    if bytes.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    i = match bytes.get(i) {
+        Some(b'0') => i + 1,
+        Some(b'1'..=b'9') => digits(i)?,
+        _ => return None,
+    };
+    if bytes.get(i) == Some(&b'.') {
+        i = digits(i + 1)?;
+    }
+    if matches!(bytes.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(bytes.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        i = digits(i)?;
+    }
+    Some(i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validates_like_a_json_parser() {
+        let valid = [
+            "[]",
+            " {} ",
+            "[1, -2.5e3, true, false, null, \"a\\\"b\\u00e9\"]",
+            "{\"a\": {\"b\": [[], {}]}}",
+            "\"plain\"",
+            "0",
+        ];
+        let invalid = [
+            "", "[", "[1,]", "{\"a\"}", "{a: 1}", "01", "1.", "tru", "[1] x", "'a'",
+        ];
+        for text in valid {
+            assert!(is_valid(text), "{text}");
+            assert_eq!(
+                is_valid(text),
+                serde_json::from_str::<serde_json::Value>(text).is_ok()
+            );
+        }
+        for text in invalid {
+            assert!(!is_valid(text), "{text}");
+            assert_eq!(
+                is_valid(text),
+                serde_json::from_str::<serde_json::Value>(text).is_ok()
+            );
+        }
+    }
+
+    #[test]
+    fn deep_nesting_does_not_exhaust_the_stack() {
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(is_valid(&deep));
+        assert!(!is_valid(&"[".repeat(100_000)));
+    }
+
+    #[test]
+    fn splits_arrays_and_bags_into_slices() {
+        assert_eq!(
+            array_elements("[ 1 , {\"a\": [2]} ,\"x\"]"),
+            ["1", "{\"a\": [2]}", "\"x\""]
+        );
+        assert_eq!(array_elements("[]"), Vec::<&str>::new());
+        assert_eq!(
+            object_entries("{\"a\": 1, \"b\" : null}"),
+            [("\"a\"", "1"), ("\"b\"", "null")]
+        );
+    }
+
+    #[test]
+    fn member_is_case_sensitive_and_last_key_wins() {
+        let text =
+            "{\"IPAddress\": \"10.0.0.1\", \"ipaddress\": \"x\", \"IPAddress\": \"10.0.0.2\"}";
+        assert_eq!(member(text, "IPAddress"), Some("\"10.0.0.2\""));
+        assert_eq!(member(text, "Missing"), None);
+        assert_eq!(member("[1]", "IPAddress"), None);
+        assert_eq!(member("{\"IPAddress\": null}", "IPAddress"), None);
+    }
+
+    #[test]
+    fn tostring_follows_kusto() {
+        assert_eq!(to_kusto_string("\"1.2.3.4\""), "1.2.3.4");
+        assert_eq!(to_kusto_string("\"a\\nb\""), "a\nb");
+        assert_eq!(to_kusto_string("null"), "");
+        assert_eq!(to_kusto_string("42"), "42");
+        assert_eq!(to_kusto_string("1.0"), "1");
+        assert_eq!(to_kusto_string("1.50"), "1.5");
+        assert_eq!(to_kusto_string("true"), "true");
+        assert_eq!(
+            to_kusto_string("[1, \"a b\" ,{ \"k\" : 2 }]"),
+            "[1,\"a b\",{\"k\":2}]"
+        );
+    }
+}

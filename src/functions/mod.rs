@@ -1,0 +1,297 @@
+//! The Kusto functions lakehunt adds to DataFusion, so that SQL can keep Kusto's semantics
+//! for `dynamic` values. A dynamic value travels through SQL as JSON text (`Utf8`); a Kusto
+//! string comes out as `Utf8View` and is never null.
+//!
+//! | SQL | Kusto |
+//! |---|---|
+//! | `kql_todynamic(x)` | `todynamic(x)` / `parse_json(x)`: text that is not JSON becomes a dynamic string; native lists and structs become JSON |
+//! | `kql_mv_expand(d, limit)` | the values `mv-expand` makes of `d`: array elements, one single-property bag per property, or `d` itself; at most `limit` |
+//! | `kql_member(d, 'key')` | `d.key`: null when `d` is not a bag or lacks the key |
+//! | `kql_tostring(d)` | `tostring(d)`: `""` for null |
+
+mod arrow_json;
+pub mod json;
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, LargeStringArray, ListBuilder, StringArray, StringBuilder,
+    StringViewArray, StringViewBuilder,
+};
+use datafusion::arrow::datatypes::{DataType, Field};
+use datafusion::common::{Result, ScalarValue, exec_err, plan_err};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+};
+
+/// The Kusto functions of one session, and what they noticed while running.
+#[derive(Debug, Clone, Default)]
+pub struct KustoFunctions {
+    invalid_json: Arc<AtomicU64>,
+}
+
+impl KustoFunctions {
+    /// A fresh set of functions with a zeroed count of non-JSON values.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The functions, ready to register in a DataFusion session.
+    pub fn scalar_udfs(&self) -> Vec<ScalarUDF> {
+        vec![
+            ScalarUDF::new_from_impl(ToDynamic {
+                signature: Signature::any(1, Volatility::Immutable),
+                invalid_json: Arc::clone(&self.invalid_json),
+            }),
+            ScalarUDF::new_from_impl(MvExpand {
+                signature: Signature::any(2, Volatility::Immutable),
+            }),
+            ScalarUDF::new_from_impl(Member {
+                signature: Signature::any(2, Volatility::Immutable),
+            }),
+            ScalarUDF::new_from_impl(ToKustoString {
+                signature: Signature::any(1, Volatility::Immutable),
+            }),
+        ]
+    }
+
+    /// How many non-empty texts `kql_todynamic` has seen that were not valid JSON.
+    pub fn invalid_json_values(&self) -> u64 {
+        self.invalid_json.load(Ordering::Relaxed)
+    }
+}
+
+/// Read access to a string column stored in any of Arrow's three string layouts.
+enum Strings<'a> {
+    Utf8(&'a StringArray),
+    Large(&'a LargeStringArray),
+    View(&'a StringViewArray),
+}
+
+impl<'a> Strings<'a> {
+    fn of(array: &'a ArrayRef, function: &str) -> Result<Self> {
+        match array.data_type() {
+            DataType::Utf8 => Ok(Strings::Utf8(array.as_string::<i32>())),
+            DataType::LargeUtf8 => Ok(Strings::Large(array.as_string::<i64>())),
+            DataType::Utf8View => Ok(Strings::View(array.as_string_view())),
+            other => exec_err!("{function} takes JSON text, not {other}"),
+        }
+    }
+
+    fn get(&self, row: usize) -> Option<&'a str> {
+        match self {
+            Strings::Utf8(a) => a.is_valid(row).then(|| a.value(row)),
+            Strings::Large(a) => a.is_valid(row).then(|| a.value(row)),
+            Strings::View(a) => a.is_valid(row).then(|| a.value(row)),
+        }
+    }
+}
+
+/// The constant string argument `position` of `function`.
+fn constant_string(args: &ScalarFunctionArgs, position: usize, function: &str) -> Result<String> {
+    match &args.args[position] {
+        ColumnarValue::Scalar(
+            ScalarValue::Utf8(Some(s))
+            | ScalarValue::Utf8View(Some(s))
+            | ScalarValue::LargeUtf8(Some(s)),
+        ) => Ok(s.clone()),
+        _ => exec_err!(
+            "{function}: argument {} must be a constant string",
+            position + 1
+        ),
+    }
+}
+
+/// Equality and hashing by name: each function exists once per session.
+macro_rules! identity_by_name {
+    ($t:ty) => {
+        impl PartialEq for $t {
+            fn eq(&self, _other: &Self) -> bool {
+                true
+            }
+        }
+        impl Eq for $t {}
+        impl Hash for $t {
+            fn hash<H: Hasher>(&self, state: &mut H) {
+                self.name().hash(state);
+            }
+        }
+    };
+}
+
+/// `kql_todynamic(x)`: Kusto's `todynamic` / `parse_json`.
+#[derive(Debug)]
+struct ToDynamic {
+    signature: Signature,
+    invalid_json: Arc<AtomicU64>,
+}
+identity_by_name!(ToDynamic);
+
+impl ScalarUDFImpl for ToDynamic {
+    fn name(&self) -> &str {
+        "kql_todynamic"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Utf8)
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let input = args.args[0].to_array(args.number_rows)?;
+        let mut out = StringBuilder::with_capacity(input.len(), 0);
+        if matches!(
+            input.data_type(),
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+        ) {
+            let texts = Strings::of(&input, self.name())?;
+            let mut invalid = 0;
+            for row in 0..input.len() {
+                match texts.get(row) {
+                    // Kusto's parse_json of an empty string is null, like a missing value.
+                    None | Some("") => out.append_null(),
+                    Some(text) if json::is_valid(text) => out.append_value(text),
+                    Some(text) => {
+                        invalid += 1;
+                        out.append_value(json::quote(text));
+                    }
+                }
+            }
+            self.invalid_json.fetch_add(invalid, Ordering::Relaxed);
+        } else {
+            let mut text = String::new();
+            for row in 0..input.len() {
+                if input.is_null(row) {
+                    out.append_null();
+                    continue;
+                }
+                text.clear();
+                arrow_json::write_value(input.as_ref(), row, &mut text)?;
+                out.append_value(&text);
+            }
+        }
+        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+    }
+}
+
+/// `kql_mv_expand(d, limit)`: the values `mv-expand` turns one dynamic value into.
+#[derive(Debug)]
+struct MvExpand {
+    signature: Signature,
+}
+identity_by_name!(MvExpand);
+
+impl ScalarUDFImpl for MvExpand {
+    fn name(&self) -> &str {
+        "kql_mv_expand"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Ok(DataType::List(Arc::new(Field::new(
+            "item",
+            DataType::Utf8,
+            true,
+        ))))
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let limit = match &args.args[1] {
+            ColumnarValue::Scalar(ScalarValue::Int64(Some(n))) if *n >= 0 => *n as usize,
+            _ => return plan_err!("kql_mv_expand: the limit must be a constant integer >= 0"),
+        };
+        let input = args.args[0].to_array(args.number_rows)?;
+        let texts = Strings::of(&input, self.name())?;
+        let mut out = ListBuilder::new(StringBuilder::new());
+        let mut bag = String::new();
+        for row in 0..input.len() {
+            match texts.get(row) {
+                // A null or a scalar expands to one row holding itself.
+                None => out.values().append_null(),
+                Some(text) => match json::kind(text) {
+                    json::Kind::Array => {
+                        for element in json::array_elements(text).into_iter().take(limit) {
+                            out.values().append_value(element);
+                        }
+                    }
+                    json::Kind::Object => {
+                        for (key, value) in json::object_entries(text).into_iter().take(limit) {
+                            bag.clear();
+                            bag.push('{');
+                            bag.push_str(key);
+                            bag.push(':');
+                            bag.push_str(value);
+                            bag.push('}');
+                            out.values().append_value(&bag);
+                        }
+                    }
+                    _ => out.values().append_value(text),
+                },
+            }
+            out.append(true);
+        }
+        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+    }
+}
+
+/// `kql_member(d, 'key')`: Kusto's `d.key` / `d['key']`.
+#[derive(Debug)]
+struct Member {
+    signature: Signature,
+}
+identity_by_name!(Member);
+
+impl ScalarUDFImpl for Member {
+    fn name(&self) -> &str {
+        "kql_member"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Utf8)
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let key = constant_string(&args, 1, self.name())?;
+        let input = args.args[0].to_array(args.number_rows)?;
+        let texts = Strings::of(&input, self.name())?;
+        let mut out = StringBuilder::with_capacity(input.len(), 0);
+        for row in 0..input.len() {
+            out.append_option(texts.get(row).and_then(|text| json::member(text, &key)));
+        }
+        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+    }
+}
+
+/// `kql_tostring(d)`: Kusto's `tostring` of a dynamic value.
+#[derive(Debug)]
+struct ToKustoString {
+    signature: Signature,
+}
+identity_by_name!(ToKustoString);
+
+impl ScalarUDFImpl for ToKustoString {
+    fn name(&self) -> &str {
+        "kql_tostring"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Utf8View)
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let input = args.args[0].to_array(args.number_rows)?;
+        let texts = Strings::of(&input, self.name())?;
+        let mut out = StringViewBuilder::with_capacity(input.len());
+        for row in 0..input.len() {
+            match texts.get(row) {
+                None => out.append_value(""),
+                Some(text) => out.append_value(json::to_kusto_string(text)),
+            }
+        }
+        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+    }
+}

@@ -1,0 +1,7 @@
+//! lakehunt's behaviour tests, one binary for all (each file directly in `tests/` would link
+//! DataFusion again).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+mod semantics;
