@@ -6,6 +6,9 @@ use std::path::PathBuf;
 use datafusion::error::DataFusionError;
 
 /// Everything that can stop a hunt, a translation, a lake generation or an output.
+///
+/// Causes are part of each message rather than chained as sources, so that every error
+/// prints whole, once, wherever it is shown.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The lake location does not exist or is not a directory.
@@ -80,17 +83,24 @@ pub enum Error {
     UnknownRule { name: String, known: String },
 
     /// A rule file could not be read.
-    #[error("cannot read rule file {path}: {source}")]
+    #[error("cannot read rule file {path}: {error}")]
     RuleFile {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
 
     /// A rule failed to plan or run in DataFusion.
-    #[error("rule {rule}: {source}")]
+    #[error("rule {rule}: {error}")]
     Query {
         rule: String,
-        source: Box<DataFusionError>,
+        error: Box<DataFusionError>,
+    },
+
+    /// A table could not be set up in DataFusion.
+    #[error("table {table}: {error}")]
+    TableSetup {
+        table: String,
+        error: Box<DataFusionError>,
     },
 
     /// `--from`, `--to` or `--lookback` is not usable.
@@ -106,10 +116,10 @@ pub enum Error {
     OutputFormat { path: PathBuf },
 
     /// Writing findings failed.
-    #[error("cannot write {target}: {source}")]
+    #[error("cannot write {target}: {error}")]
     Output {
         target: String,
-        source: std::io::Error,
+        error: std::io::Error,
     },
 
     /// Encoding findings failed.
@@ -125,12 +135,12 @@ impl Error {
     pub fn query(rule: &str, source: DataFusionError) -> Self {
         Error::Query {
             rule: rule.to_string(),
-            source: Box::new(source),
+            error: Box::new(source),
         }
     }
 
     /// True when the error is a closed stdout (as with `| head`), which ends a run quietly.
     pub fn is_broken_pipe(&self) -> bool {
-        matches!(self, Error::Output { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+        matches!(self, Error::Output { error, .. } if error.kind() == std::io::ErrorKind::BrokenPipe)
     }
 }

@@ -5,6 +5,8 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::csv;
@@ -89,8 +91,21 @@ impl Destination {
 pub async fn write(findings: SendableRecordBatchStream, destination: &Destination) -> Result<u64> {
     match destination {
         Destination::Stdout(format) => {
-            let out = BufWriter::new(std::io::stdout());
-            drain(findings, *format, out, &destination.describe()).await
+            let closed = Arc::new(AtomicBool::new(false));
+            let out = BufWriter::new(ClosedPipeAware {
+                inner: std::io::stdout(),
+                closed: Arc::clone(&closed),
+            });
+            let drained = drain(findings, *format, out, &destination.describe()).await;
+            // Encoders report a closed pipe in their own words; say it plainly, so that the
+            // caller can end quietly.
+            match drained {
+                Err(_) if closed.load(Ordering::Relaxed) => Err(Error::Output {
+                    target: destination.describe(),
+                    error: std::io::ErrorKind::BrokenPipe.into(),
+                }),
+                other => other,
+            }
         }
         Destination::File {
             path,
@@ -99,9 +114,9 @@ pub async fn write(findings: SendableRecordBatchStream, destination: &Destinatio
         } => {
             destination.check()?;
             let temporary = temporary_name(path);
-            let file = File::create(&temporary).map_err(|source| Error::Output {
+            let file = File::create(&temporary).map_err(|error| Error::Output {
                 target: temporary.display().to_string(),
-                source,
+                error,
             })?;
             let written = drain(
                 findings,
@@ -119,6 +134,35 @@ pub async fn write(findings: SendableRecordBatchStream, destination: &Destinatio
     }
 }
 
+/// A writer that remembers whether its reader went away (`lakehunt run | head`).
+struct ClosedPipeAware<W> {
+    inner: W,
+    closed: Arc<AtomicBool>,
+}
+
+impl<W: Write> ClosedPipeAware<W> {
+    fn watch<T>(&self, result: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &result
+            && e.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            self.closed.store(true, Ordering::Relaxed);
+        }
+        result
+    }
+}
+
+impl<W: Write> Write for ClosedPipeAware<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let result = self.inner.write(buf);
+        self.watch(result)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let result = self.inner.flush();
+        self.watch(result)
+    }
+}
+
 /// `dir/.name.lakehunt-<pid>.tmp`: beside the target, so the rename stays on one file system.
 fn temporary_name(path: &Path) -> PathBuf {
     let name = path
@@ -131,9 +175,9 @@ fn temporary_name(path: &Path) -> PathBuf {
 /// Moves the finished file into place. Without `force`, a hard link claims the name only if
 /// it is still free, so a file that appeared meanwhile is never replaced.
 fn publish(temporary: &Path, path: &Path, force: bool) -> Result<()> {
-    let failed = |source| Error::Output {
+    let failed = |error| Error::Output {
         target: path.display().to_string(),
-        source,
+        error,
     };
     if force {
         return std::fs::rename(temporary, path).map_err(failed);
@@ -215,9 +259,9 @@ impl<W: Write + Send> Sink<W> {
     }
 
     fn finish(self, target: &str) -> Result<()> {
-        let io = |source| Error::Output {
+        let io = |error| Error::Output {
             target: target.into(),
-            source,
+            error,
         };
         match self {
             Sink::Table {
@@ -247,9 +291,9 @@ impl<W: Write + Send> Sink<W> {
 
 fn arrow_error(error: ArrowError, target: &str) -> Error {
     match error {
-        ArrowError::IoError(_, source) => Error::Output {
+        ArrowError::IoError(_, error) => Error::Output {
             target: target.into(),
-            source,
+            error,
         },
         other => Error::Encode {
             target: target.into(),

@@ -79,9 +79,9 @@ impl Rule {
                 known: known.join(", "),
             });
         }
-        let sql = std::fs::read_to_string(path).map_err(|source| Error::RuleFile {
+        let sql = std::fs::read_to_string(path).map_err(|error| Error::RuleFile {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         Ok(Rule::from_sql(name_or_path, &sql, Some(path.to_path_buf())))
     }

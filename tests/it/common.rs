@@ -190,3 +190,141 @@ pub fn texts(output: &Output) -> (String, String) {
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
 }
+
+/// Runs the seed rule over the lake through the library and returns its output batches as
+/// they come, for tests that look at the findings' Arrow types rather than their values.
+pub async fn hunt_batches(lake: &Path) -> Vec<RecordBatch> {
+    let lake = Lake::open(lake.to_str().expect("utf-8 path")).expect("the lake opens");
+    let rule = Rule::resolve(DEFAULT_RULE).expect("the seed rule");
+    let engine = Engine::new(&EngineOptions::default());
+    let window = TimeWindow::unbounded();
+    let hunt = engine.plan(&lake, &rule, &window).await.expect("a plan");
+    let plan = hunt.physical_plan().await.expect("a physical plan");
+    let mut stream = hunt.execute(plan).expect("the hunt starts");
+    let mut batches = Vec::new();
+    while let Some(batch) = stream.next().await {
+        batches.push(batch.expect("a batch of findings"));
+    }
+    batches
+}
+
+/// How a test lake stores a string column; Parquet keeps the Arrow type in its footer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StringLayout {
+    Utf8,
+    LargeUtf8,
+    Utf8View,
+    Dictionary,
+}
+
+/// A string column from optional values, stored as `layout`.
+pub fn strings_as(layout: StringLayout, values: &[Option<&str>]) -> ArrayRef {
+    use datafusion::arrow::array::{DictionaryArray, LargeStringArray, StringViewArray};
+    use datafusion::arrow::datatypes::Int32Type;
+    match layout {
+        StringLayout::Utf8 => strings(values),
+        StringLayout::LargeUtf8 => Arc::new(LargeStringArray::from(values.to_vec())),
+        StringLayout::Utf8View => Arc::new(StringViewArray::from(values.to_vec())),
+        StringLayout::Dictionary => Arc::new(
+            values
+                .iter()
+                .copied()
+                .collect::<DictionaryArray<Int32Type>>(),
+        ),
+    }
+}
+
+/// A timestamp column in `unit`, with the zone `zone` (or none), from optional instants
+/// given in nanoseconds since the epoch; each instant must be whole in `unit`.
+pub fn timestamps_as(unit: TimeUnit, zone: Option<&str>, nanos: &[Option<i64>]) -> ArrayRef {
+    use datafusion::arrow::array::{
+        TimestampMicrosecondArray, TimestampMillisecondArray, TimestampSecondArray,
+    };
+    let per_unit = match unit {
+        TimeUnit::Second => 1_000_000_000,
+        TimeUnit::Millisecond => 1_000_000,
+        TimeUnit::Microsecond => 1_000,
+        TimeUnit::Nanosecond => 1,
+    };
+    let values: Vec<Option<i64>> = nanos
+        .iter()
+        .map(|n| {
+            n.map(|n| {
+                assert_eq!(n % per_unit, 0, "{n} ns is not whole in {unit:?}");
+                n / per_unit
+            })
+        })
+        .collect();
+    match unit {
+        TimeUnit::Second => Arc::new(TimestampSecondArray::from(values).with_timezone_opt(zone)),
+        TimeUnit::Millisecond => {
+            Arc::new(TimestampMillisecondArray::from(values).with_timezone_opt(zone))
+        }
+        TimeUnit::Microsecond => {
+            Arc::new(TimestampMicrosecondArray::from(values).with_timezone_opt(zone))
+        }
+        TimeUnit::Nanosecond => {
+            Arc::new(TimestampNanosecondArray::from(values).with_timezone_opt(zone))
+        }
+    }
+}
+
+/// One element of a native `IPAddresses` list, as Sentinel's lake stores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NativeIp {
+    pub ip_address: Option<String>,
+    pub subnet_prefix: Option<i64>,
+    pub address_type: Option<String>,
+}
+
+/// A native `list<struct<IPAddress: utf8, SubnetPrefix: int64, AddressType: utf8>>` column:
+/// `None` is a null list, `Some(None)` inside a list a null element.
+pub fn native_ip_addresses(rows: &[Option<Vec<Option<NativeIp>>>]) -> ArrayRef {
+    use datafusion::arrow::array::{Int64Builder, ListBuilder, StringBuilder, StructBuilder};
+    let fields = vec![
+        Field::new("IPAddress", DataType::Utf8, true),
+        Field::new("SubnetPrefix", DataType::Int64, true),
+        Field::new("AddressType", DataType::Utf8, true),
+    ];
+    let element = StructBuilder::new(
+        fields,
+        vec![
+            Box::new(StringBuilder::new()),
+            Box::new(Int64Builder::new()),
+            Box::new(StringBuilder::new()),
+        ],
+    );
+    let mut list = ListBuilder::new(element);
+    for row in rows {
+        let Some(elements) = row else {
+            list.append(false);
+            continue;
+        };
+        for element in elements {
+            let values = list.values();
+            let (ip, prefix, kind) = match element {
+                Some(e) => (
+                    e.ip_address.as_deref(),
+                    e.subnet_prefix,
+                    e.address_type.as_deref(),
+                ),
+                None => (None, None, None),
+            };
+            values
+                .field_builder::<StringBuilder>(0)
+                .expect("IPAddress")
+                .append_option(ip);
+            values
+                .field_builder::<Int64Builder>(1)
+                .expect("SubnetPrefix")
+                .append_option(prefix);
+            values
+                .field_builder::<StringBuilder>(2)
+                .expect("AddressType")
+                .append_option(kind);
+            values.append(element.is_some());
+        }
+        list.append(true);
+    }
+    Arc::new(list.finish())
+}

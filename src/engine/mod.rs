@@ -2,6 +2,8 @@
 //! tables cut to the time window, and the plan a rule becomes. Nothing outside this module
 //! holds a `SessionContext`.
 
+mod build_side;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -14,7 +16,9 @@ use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig};
 use datafusion::datasource::provider_as_source;
 use datafusion::execution::SendableRecordBatchStream;
-use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder, col, lit};
+use datafusion::execution::session_state::SessionStateBuilder;
+use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder, ident, lit};
+use datafusion::physical_optimizer::optimizer::PhysicalOptimizer;
 use datafusion::physical_plan::{ExecutionPlan, execute_stream};
 use datafusion::prelude::{SessionConfig, SessionContext};
 
@@ -69,7 +73,18 @@ impl Engine {
         if let Some(n) = options.batch_size {
             config = config.with_batch_size(n.max(1));
         }
-        let ctx = SessionContext::new_with_config(config);
+        let mut rules = PhysicalOptimizer::new().rules;
+        let join_selection = rules
+            .iter()
+            .position(|r| r.name() == "join_selection")
+            .unwrap_or(0);
+        rules.insert(join_selection, Arc::new(build_side::SmallSideBuilds));
+        let state = SessionStateBuilder::new()
+            .with_config(config)
+            .with_default_features()
+            .with_physical_optimizer_rules(rules)
+            .build();
+        let ctx = SessionContext::new_with_state(state);
         let functions = KustoFunctions::new();
         for udf in functions.scalar_udfs() {
             ctx.register_udf(udf);
@@ -133,7 +148,10 @@ impl Engine {
         window: &TimeWindow,
     ) -> Result<Arc<dyn TableProvider>> {
         let schema = Arc::clone(&table.schema.schema);
-        let query_error = |e: DataFusionError| Error::query(&table.name, e);
+        let query_error = |e: DataFusionError| Error::TableSetup {
+            table: table.name.clone(),
+            error: Box::new(e),
+        };
         let files: Arc<dyn TableProvider> = if table.files.is_empty() {
             Arc::new(EmptyTable::new(schema))
         } else {
@@ -161,7 +179,8 @@ impl Engine {
             );
             return Ok(files);
         }
-        let plan = LogicalPlanBuilder::scan(table.name.as_str(), provider_as_source(files), None)
+        let name = TableReference::bare(table.name.as_str());
+        let plan = LogicalPlanBuilder::scan(name, provider_as_source(files), None)
             .and_then(|b| b.filter(predicate))
             .and_then(|b| b.build())
             .map_err(query_error)?;
@@ -198,8 +217,8 @@ fn window_predicate(window: &TimeWindow) -> Option<Expr> {
             Some("UTC".into()),
         ))
     };
-    let from = window.from.map(|f| col(TIME_COLUMN).gt_eq(instant(f)));
-    let to = window.to.map(|t| col(TIME_COLUMN).lt(instant(t)));
+    let from = window.from.map(|f| ident(TIME_COLUMN).gt_eq(instant(f)));
+    let to = window.to.map(|t| ident(TIME_COLUMN).lt(instant(t)));
     match (from, to) {
         (Some(f), Some(t)) => Some(f.and(t)),
         (f, t) => f.or(t),
