@@ -220,7 +220,11 @@ enum Sink<W: Write + Send> {
         schema: SchemaRef,
         out: W,
     },
-    Csv(csv::Writer<W>),
+    Csv {
+        writer: csv::Writer<W>,
+        schema: SchemaRef,
+        wrote: bool,
+    },
     Json(LineDelimitedWriter<W>),
     Parquet(ArrowWriter<W>),
 }
@@ -233,7 +237,11 @@ impl<W: Write + Send> Sink<W> {
                 schema,
                 out,
             },
-            Format::Csv => Sink::Csv(csv::WriterBuilder::new().with_header(true).build(out)),
+            Format::Csv => Sink::Csv {
+                writer: csv::WriterBuilder::new().with_header(true).build(out),
+                schema,
+                wrote: false,
+            },
             Format::Json => Sink::Json(LineDelimitedWriter::new(out)),
             Format::Parquet => {
                 let properties = WriterProperties::builder()
@@ -252,7 +260,10 @@ impl<W: Write + Send> Sink<W> {
                 batches.push(batch);
                 Ok(())
             }
-            Sink::Csv(w) => w.write(&batch).map_err(|e| arrow_error(e, target)),
+            Sink::Csv { writer, wrote, .. } => {
+                *wrote = true;
+                writer.write(&batch).map_err(|e| arrow_error(e, target))
+            }
             Sink::Json(w) => w.write(&batch).map_err(|e| arrow_error(e, target)),
             Sink::Parquet(w) => w.write(&batch).map_err(|e| parquet_error(e, target)),
         }
@@ -276,7 +287,18 @@ impl<W: Write + Send> Sink<W> {
                 writeln!(out, "{table}").map_err(io)?;
                 out.flush().map_err(io)
             }
-            Sink::Csv(w) => w.into_inner().flush().map_err(io),
+            Sink::Csv {
+                mut writer,
+                schema,
+                wrote,
+            } => {
+                if !wrote {
+                    // No findings still deserve the header line.
+                    let empty = RecordBatch::new_empty(schema);
+                    writer.write(&empty).map_err(|e| arrow_error(e, target))?;
+                }
+                writer.into_inner().flush().map_err(io)
+            }
             Sink::Json(mut w) => {
                 w.finish().map_err(|e| arrow_error(e, target))?;
                 w.into_inner().flush().map_err(io)

@@ -3,5 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod cli;
 mod common;
+mod differential;
+mod drift;
 mod semantics;
