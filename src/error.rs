@@ -51,32 +51,12 @@ pub enum Error {
     },
 
     /// A column the rule reads has a type lakehunt cannot read it as.
-    #[error(
-        "table {table}: column {column} in {file} is stored as {found}, \
-         but rule {rule} needs it as {expected}"
-    )]
-    ColumnType {
-        table: String,
-        column: String,
-        file: String,
-        found: String,
-        expected: String,
-        rule: String,
-    },
+    #[error("{0}")]
+    ColumnType(Box<ColumnType>),
 
     /// A column the rule reads is stored in two ways that cannot be read as one.
-    #[error(
-        "table {table}: column {column} is {first_type} in {first_file} but {second_type} in \
-         {second_file}; rewrite one of them so that the table agrees with itself"
-    )]
-    ColumnConflict {
-        table: String,
-        column: String,
-        first_file: String,
-        first_type: String,
-        second_file: String,
-        second_type: String,
-    },
+    #[error("{0}")]
+    ColumnConflict(Box<ColumnConflict>),
 
     /// A rule name that is neither built in nor a readable file.
     #[error("no rule called {name}: the built-in rules are {known}; a path must end in .sql")]
@@ -125,6 +105,36 @@ pub enum Error {
     /// Encoding findings failed.
     #[error("cannot encode findings for {target}: {reason}")]
     Encode { target: String, reason: String },
+}
+
+/// A file stores a column as a type that does not fit what the rule reads it as.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "table {table}: column {column} in {file} is stored as {found}, \
+     but rule {rule} needs it as {expected}"
+)]
+pub struct ColumnType {
+    pub table: String,
+    pub column: String,
+    pub file: String,
+    pub found: String,
+    pub expected: String,
+    pub rule: String,
+}
+
+/// Two files of a table store a column as types that cannot be read as one.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "table {table}: column {column} is {first_type} in {first_file} but {second_type} in \
+     {second_file}; rewrite one of them so that the table agrees with itself"
+)]
+pub struct ColumnConflict {
+    pub table: String,
+    pub column: String,
+    pub first_file: String,
+    pub first_type: String,
+    pub second_file: String,
+    pub second_type: String,
 }
 
 /// The library's result type.

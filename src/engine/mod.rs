@@ -22,7 +22,7 @@ use datafusion::physical_optimizer::optimizer::PhysicalOptimizer;
 use datafusion::physical_plan::{ExecutionPlan, execute_stream};
 use datafusion::prelude::{SessionConfig, SessionContext};
 
-use crate::error::{Error, Result};
+use crate::error::{ColumnConflict, ColumnType, Error, Result};
 use crate::functions::KustoFunctions;
 use crate::lake::{ColumnProblem, Lake, LakeTable};
 use crate::rule::Rule;
@@ -289,31 +289,31 @@ fn problem_error(table: &LakeTable, column: &str, problem: &ColumnProblem, rule:
             file,
             found,
             expected,
-        } => Error::ColumnType {
-            table: table.name.clone(),
-            column: column.into(),
-            file: file.clone(),
-            found: found.to_string(),
-            expected: format!(
-                "{expected} (Kusto type {})",
-                schema::table(&table.name)
-                    .and_then(|t| t.column(column))
-                    .map_or("unknown", |c| c.kind.name())
-            ),
-            rule: rule.slug.clone(),
-        },
+        } => {
+            let kusto_type = schema::table(&table.name)
+                .and_then(|t| t.column(column))
+                .map_or("unknown", |c| c.kind.name());
+            Error::ColumnType(Box::new(ColumnType {
+                table: table.name.clone(),
+                column: column.into(),
+                file: file.clone(),
+                found: found.to_string(),
+                expected: format!("{expected} (Kusto type {kusto_type})"),
+                rule: rule.slug.clone(),
+            }))
+        }
         ColumnProblem::Conflict {
             first_file,
             first,
             second_file,
             second,
-        } => Error::ColumnConflict {
+        } => Error::ColumnConflict(Box::new(ColumnConflict {
             table: table.name.clone(),
             column: column.into(),
             first_file: first_file.clone(),
             first_type: first.to_string(),
             second_file: second_file.clone(),
             second_type: second.to_string(),
-        },
+        })),
     }
 }
