@@ -59,12 +59,34 @@ const CLOUD_LOGON_TYPES: &[&str] = &[
     "Login:reprocess",
 ];
 
-/// How an on-premises logon reaches a domain controller: logon type, protocol, port and
-/// the AdditionalFields Defender for Identity attaches.
-const ON_PREMISES: &[(u32, (&str, &str, i32, &str))] = &[
+/// How an on-premises logon reaches a domain controller.
+#[derive(Debug, Clone, Copy)]
+struct OnPremises {
+    logon_type: &'static str,
+    protocol: &'static str,
+    port: i32,
+    /// The AdditionalFields Defender for Identity attaches.
+    additional: &'static str,
+}
+
+const fn on_premises_kind(
+    logon_type: &'static str,
+    protocol: &'static str,
+    port: i32,
+    additional: &'static str,
+) -> OnPremises {
+    OnPremises {
+        logon_type,
+        protocol,
+        port,
+        additional,
+    }
+}
+
+const ON_PREMISES: &[(u32, OnPremises)] = &[
     (
         50,
-        (
+        on_premises_kind(
             "Resource access",
             "Kerberos",
             88,
@@ -73,15 +95,18 @@ const ON_PREMISES: &[(u32, (&str, &str, i32, &str))] = &[
     ),
     (
         30,
-        (
+        on_premises_kind(
             "Credentials validation",
             "Kerberos",
             88,
             r#"{"Spns":"krbtgt/CONTOSO.COM"}"#,
         ),
     ),
-    (12, ("Credentials validation", "Ntlm", 445, "{}")),
-    (8, ("Interactive", "Ldap", 389, "{}")),
+    (
+        12,
+        on_premises_kind("Credentials validation", "Ntlm", 445, "{}"),
+    ),
+    (8, on_premises_kind("Interactive", "Ldap", 389, "{}")),
 ];
 
 /// The ISP written on a planted address's logons.
@@ -256,7 +281,12 @@ fn on_premises<'a>(
 ) {
     let source = rng.index(world.devices.len());
     let device = &world.devices[source];
-    let (logon_type, protocol, port, additional) = rng.weighted(ON_PREMISES);
+    let OnPremises {
+        logon_type,
+        protocol,
+        port,
+        additional,
+    } = rng.weighted(ON_PREMISES);
     let controller = rng.pick(&world.domain_controllers);
     row.logon_type = logon_type;
     row.protocol = Some(protocol);

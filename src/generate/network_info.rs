@@ -123,13 +123,14 @@ pub(crate) fn write_day(
         let timestamp = clock.instant(day, k, devices, rng.unit());
         let report_id = (u64::from(day.index) * devices + k + 1) as i64;
         let mut adapters = adapters(world, device_index, day, &mut rng);
-        if let Some(edge) = edge_devices.iter().position(|&d| d == device_index as u64) {
-            if let Some(first) = adapters.first_mut() {
-                first.addresses = [Addresses::Empty, Addresses::Null, Addresses::Garbled]
-                    .into_iter()
-                    .nth(edge)
-                    .unwrap_or(Addresses::Null);
-            }
+        if let Some(edge) = edge_devices.iter().position(|&d| d == device_index as u64)
+            && let Some(first) = adapters.first_mut()
+        {
+            first.addresses = match edge {
+                0 => Addresses::Empty,
+                1 => Addresses::Null,
+                _ => Addresses::Garbled,
+            };
         }
         for adapter in &adapters {
             columns.push(timestamp, &world.devices[device_index], adapter, report_id);

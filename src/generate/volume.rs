@@ -40,7 +40,7 @@ impl Coverage {
     pub(crate) fn new(rows: u64, count: usize) -> Self {
         let count = (count as u64).min(rows);
         Coverage {
-            stride: if count == 0 { 1 } else { rows / count },
+            stride: rows.checked_div(count).unwrap_or(1),
             count,
         }
     }
@@ -48,7 +48,7 @@ impl Coverage {
     /// Which address, if any, lake row `row` is reserved for.
     pub(crate) fn at(&self, row: u64) -> Option<usize> {
         let k = row / self.stride;
-        (row % self.stride == 0 && k < self.count).then_some(k as usize)
+        (row.is_multiple_of(self.stride) && k < self.count).then_some(k as usize)
     }
 }
 

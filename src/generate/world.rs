@@ -336,8 +336,8 @@ fn draw_devices(rng: &mut Rng, domain: &Domain, count: usize, users: usize) -> V
                 machine_account: format!("{netbios}$"),
                 machine_sid: format!("{}-{}", domain.sid_prefix, 20_000 + i),
                 os_build: match role {
-                    Role::Workstation => *rng.pick(WORKSTATION_BUILDS),
-                    Role::Server => *rng.pick(SERVER_BUILDS),
+                    Role::Workstation => WORKSTATION_BUILDS[rng.index(WORKSTATION_BUILDS.len())],
+                    Role::Server => SERVER_BUILDS[rng.index(SERVER_BUILDS.len())],
                 },
                 primary_user: rng.index(users),
                 wifi: laptop,
