@@ -1,9 +1,10 @@
 //! IdentityLogonEvents: sign-ins seen by Defender for Identity (on-premises Active Directory,
 //! from office addresses to the domain controllers) and by Defender for Cloud Apps (cloud
 //! apps, from public addresses with the provider's name in `ISP`). The outside-ISP and
-//! internal-only populations are made certain to appear through coverage rows; the first
-//! outside-ISP coverage rows carry a null ISP, an empty one and `none specified`, which the
-//! seed rule must all treat as "not INTERNAL_NETWORK".
+//! internal-only populations are made certain to appear through coverage rows. Some
+//! outside-ISP addresses are only ever seen with a null ISP, an empty one or `none
+//! specified`, which the seed rule must all treat as "not INTERNAL_NETWORK"; a few
+//! on-premises rows have no IPAddress at all, which Kusto reads as an empty string.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -119,21 +120,22 @@ enum Isp {
     Null,
 }
 
-/// The outside-ISP coverage rows cycle through these, so that every kind of non-internal
-/// ISP is present once the population has a few members.
-const OUTSIDE_COVERAGE_ISPS: [Isp; 8] = [
-    Isp::Null,
-    Isp::Empty,
-    Isp::NoneSpecified,
-    Isp::Provider,
-    Isp::Provider,
-    Isp::Provider,
-    Isp::Provider,
-    Isp::Provider,
-];
+/// The non-internal ISP an outside-ISP address is known by, by its rank in the population:
+/// one in eight is only ever seen with a null ISP, one with an empty one, one with `none
+/// specified` (each besides the odd `INTERNAL_NETWORK`); the rest with their provider. An
+/// engine that lets a null ISP fail `ISP != "INTERNAL_NETWORK"`, as SQL's three-valued logic
+/// does, wrongly reports the null-only addresses.
+fn outside_isp(rank: usize) -> Isp {
+    match rank % 8 {
+        0 => Isp::Null,
+        1 => Isp::Empty,
+        2 => Isp::NoneSpecified,
+        _ => Isp::Provider,
+    }
+}
 
-/// Everyday ISPs of an outside-ISP address: sometimes also seen as internal, which must not
-/// hide it from the seed rule's second join.
+/// Everyday ISPs of an outside-ISP address known by its provider: sometimes also seen as
+/// internal, which must not hide it from the seed rule's second join.
 const OUTSIDE_ISPS: &[(u32, Isp)] = &[
     (70, Isp::Provider),
     (10, Isp::Internal),
@@ -167,7 +169,7 @@ struct IdentityRow<'a> {
     device_name: Option<&'a str>,
     device_type: &'static str,
     os_platform: &'static str,
-    ip: &'a str,
+    ip: Option<&'a str>,
     port: Option<i32>,
     destination: Option<(&'a str, &'a str, i32)>,
     target_device: Option<&'a str>,
@@ -194,6 +196,8 @@ pub(crate) fn write_day(
         .map(|d| world.office_ipv4(d, day.index).to_string())
         .collect();
     let mut file = PartitionFile::create(root, TABLE, day, schema, UNIQUE_COLUMNS)?;
+    // The day's first on-premises logon has no address, besides a random one in a thousand.
+    let mut blank_planted = false;
     let mut i = 0;
     while i < share.count {
         let rows = BATCH_ROWS.min(share.count - i);
@@ -203,14 +207,15 @@ pub(crate) fn write_day(
             let timestamp = clock.instant(day, i, share.count, rng.unit());
             let account = &world.accounts[rng.index(world.accounts.len())];
             let mut row = IdentityRow::new(timestamp, account, world, lake_row, &mut rng);
-            match coverage
-                .at(lake_row)
-                .and_then(|k| targets.get(k).map(|&t| (k, t)))
-            {
-                Some((k, planted)) => {
-                    cloud(world, &mut rng, &mut row, Source::Coverage(k, planted))
+            match coverage.at(lake_row).and_then(|k| targets.get(k)) {
+                Some(&planted) => cloud(world, &mut rng, &mut row, Source::Coverage(planted)),
+                None if rng.chance(0.65) => {
+                    on_premises(world, &office, &mut rng, &mut row);
+                    if !blank_planted {
+                        row.ip = None;
+                        blank_planted = true;
+                    }
                 }
-                None if rng.chance(0.65) => on_premises(world, &office, &mut rng, &mut row),
                 None => cloud(world, &mut rng, &mut row, Source::Drawn),
             }
             columns.push(&row);
@@ -223,8 +228,8 @@ pub(crate) fn write_day(
 
 /// Where a cloud sign-in's address comes from.
 enum Source {
-    /// Coverage row `k`, reserved for planted address `planted`.
-    Coverage(usize, usize),
+    /// A coverage row, reserved for this planted address.
+    Coverage(usize),
     /// Drawn: mostly roaming addresses, some planted ones.
     Drawn,
 }
@@ -255,7 +260,7 @@ impl<'a> IdentityRow<'a> {
             device_name: None,
             device_type: "Desktop",
             os_platform: "Windows10",
-            ip: "",
+            ip: None,
             port: None,
             destination: None,
             target_device: None,
@@ -297,7 +302,7 @@ fn on_premises<'a>(
         "Desktop"
     };
     row.os_platform = windows_platform(device.os_build);
-    row.ip = &office[source];
+    row.ip = (!rng.chance(0.001)).then(|| office[source].as_str());
     row.port = Some(rng.between(49_152, 65_535) as i32);
     row.destination = Some((&controller.fqdn, &controller.ip, port));
     if logon_type == "Resource access" {
@@ -321,18 +326,18 @@ fn cloud<'a>(world: &'a World, rng: &mut Rng, row: &mut IdentityRow<'a>, source:
     ]);
     let planted = &world.planted;
     let (text, isp) = match source {
-        Source::Coverage(k, index) => {
+        Source::Coverage(index) => {
             let address = &planted.all[index];
             let isp = match address.population {
-                Population::InternalOnly => Isp::Internal,
-                _ => OUTSIDE_COVERAGE_ISPS[k % OUTSIDE_COVERAGE_ISPS.len()],
+                Population::OutsideIsp => outside_isp(address.rank),
+                _ => Isp::Internal,
             };
             (address.text.as_str(), isp)
         }
         Source::Drawn => drawn_address(world, rng),
     };
     let (provider, country) = provider_of(world.seed, text);
-    row.ip = text;
+    row.ip = Some(text);
     (row.isp, row.location) = match isp {
         Isp::Provider => (Some(provider), Some(country)),
         Isp::Internal => (Some(INTERNAL_NETWORK), Some("DE")),
@@ -360,7 +365,11 @@ fn drawn_address<'a>(world: &'a World, rng: &mut Rng) -> (&'a str, Isp) {
     let isp = match address.population {
         Population::Owned if rng.chance(0.6) => Isp::Internal,
         Population::Owned => Isp::Provider,
-        Population::OutsideIsp => rng.weighted(OUTSIDE_ISPS),
+        Population::OutsideIsp => match outside_isp(address.rank) {
+            Isp::Provider => rng.weighted(OUTSIDE_ISPS),
+            _ if rng.chance(0.2) => Isp::Internal,
+            odd => odd,
+        },
         Population::InternalOnly => Isp::Internal,
         // Never drawn above; an unknown address must stay out of this table.
         Population::Unknown => return (rng.pick(&planted.roaming).as_str(), Isp::Provider),
@@ -466,7 +475,7 @@ impl IdentityColumns {
         self.device_name.append_option(row.device_name);
         self.device_type.append_value(row.device_type);
         self.os_platform.append_value(row.os_platform);
-        self.ip_address.append_value(row.ip);
+        self.ip_address.append_option(row.ip);
         self.port.append_option(row.port);
         self.destination_device_name
             .append_option(row.destination.map(|(name, _, _)| name));

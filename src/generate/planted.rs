@@ -88,6 +88,9 @@ impl PopulationSizes {
 pub(crate) struct PlantedAddress {
     pub text: String,
     pub population: Population,
+    /// Position within its population, from 0: lets tables give a fixed share of a
+    /// population a particular treatment.
+    pub rank: usize,
 }
 
 /// The planted populations and the addresses only identity logons see.
@@ -110,7 +113,7 @@ impl PlantedAddresses {
         let mut taken = HashSet::new();
         let mut all = Vec::with_capacity(sizes.total());
         for (population, &count) in Population::ALL.iter().zip(&sizes.counts) {
-            for _ in 0..count {
+            for rank in 0..count {
                 let (address, text) = draw_unique(rng, &mut taken);
                 if !devices.is_empty() {
                     match (population, address) {
@@ -136,6 +139,7 @@ impl PlantedAddresses {
                 all.push(PlantedAddress {
                     text,
                     population: *population,
+                    rank,
                 });
             }
         }

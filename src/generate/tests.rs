@@ -282,7 +282,8 @@ fn kusto_edge_cases_are_planted_in_every_table() -> TestResult {
     };
     assert!(network.iter().any(not_json), "no text that is not JSON");
 
-    let isps = strings(&read_table(&opts.out, "IdentityLogonEvents")?, "ISP")?;
+    let identity = read_table(&opts.out, "IdentityLogonEvents")?;
+    let isps = strings(&identity, "ISP")?;
     for wanted in [
         None,
         Some(""),
@@ -294,6 +295,29 @@ fn kusto_edge_cases_are_planted_in_every_table() -> TestResult {
             "no ISP {wanted:?}"
         );
     }
+    let ips = strings(&identity, "IPAddress")?;
+    assert!(
+        ips.iter().any(Option::is_none),
+        "no identity logon without an address"
+    );
+    let mut seen_as: HashMap<&str, HashSet<Option<&str>>> = HashMap::new();
+    for (ip, isp) in ips.iter().zip(&isps) {
+        if let Some(ip) = ip {
+            seen_as.entry(ip).or_default().insert(isp.as_deref());
+        }
+    }
+    let null_only = |ip: &String| {
+        seen_as.get(ip.as_str()).is_some_and(|isps| {
+            isps.contains(&None)
+                && isps
+                    .iter()
+                    .all(|i| i.is_none() || *i == Some("INTERNAL_NETWORK"))
+        })
+    };
+    assert!(
+        read_truth(&opts.out)?.outside_isp.iter().any(null_only),
+        "no outside-ISP address known only by a null ISP"
+    );
 
     let logons = read_table(&opts.out, "DeviceLogonEvents")?;
     let public: Vec<bool> = strings(&logons, "RemoteIPType")?
