@@ -14,7 +14,7 @@ use datafusion::arrow::datatypes::SchemaRef;
 
 use super::error::GenerateError;
 use super::planted::Population;
-use super::random::{Rng, Stream, mix_all};
+use super::random::{Rng, Stream, mix, mix_all};
 use super::sink::{BATCH_ROWS, Columns, PartitionFile};
 use super::timeline::{Day, DayClock, OFFICE_HOURS};
 use super::volume::{Coverage, Share};
@@ -272,9 +272,14 @@ impl<'a> IdentityRow<'a> {
     }
 }
 
-/// A Defender-for-Identity style report id: 32 hex digits, unique per row.
+/// A report id of 32 hex digits, unique per row: the second half is a bijective mix of the
+/// row number.
 fn report_id(seed: u64, lake_row: u64) -> String {
-    format!("{:016x}{:016x}", mix_all(&[seed, lake_row]), lake_row)
+    format!(
+        "{:016x}{:016x}",
+        mix_all(&[seed, lake_row]),
+        mix(lake_row ^ seed)
+    )
 }
 
 /// A Kerberos, NTLM or LDAP logon from an office device to a domain controller.

@@ -254,6 +254,28 @@ mod tests {
     }
 
     #[test]
+    fn some_planted_ipv6_addresses_are_compressed_and_some_uncompressed() {
+        let world = World::new(7, 20_000, 10_000_000);
+        let v6: Vec<&str> = world
+            .planted
+            .all
+            .iter()
+            .map(|a| a.text.as_str())
+            .filter(|t| t.contains(':'))
+            .collect();
+        assert!(v6.iter().any(|t| t.contains("::")), "no compressed IPv6");
+        assert!(
+            v6.iter()
+                .any(|t| t.split(':').count() == 8 && t.split(':').all(|g| g.len() == 4)),
+            "no uncompressed IPv6"
+        );
+        assert!(
+            v6.len() * 20 > world.planted.all.len(),
+            "fewer than 5% IPv6"
+        );
+    }
+
+    #[test]
     fn every_owned_address_is_on_some_device() {
         let world = World::new(4, 300, 100_000);
         let on_devices: HashSet<&String> = world

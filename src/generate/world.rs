@@ -136,38 +136,64 @@ pub(crate) struct World {
 }
 
 const FIRST_NAMES: &[&str] = &[
-    "adele", "alex", "allan", "amara", "ben", "chen", "diego", "emily", "fatima", "grady",
-    "hannah", "isaiah", "joni", "kenji", "lee", "lidia", "lynne", "megan", "miriam", "nestor",
-    "noah", "olga", "patti", "pradeep", "quinn", "raul", "sofia", "tomas", "uma", "wei",
+    "adele", "alex", "allan", "amara", "ana", "ben", "carlos", "chen", "chloe", "daniel", "diego",
+    "elena", "emily", "farah", "fatima", "grady", "hana", "hannah", "ines", "isaiah", "jakob",
+    "joni", "kenji", "lars", "lee", "lidia", "lukas", "lynne", "marco", "megan", "miriam", "nadia",
+    "nestor", "noah", "olga", "omar", "patti", "pradeep", "quinn", "raul", "rosa", "sami", "sofia",
+    "thomas", "tomas", "uma", "victor", "wei", "yara", "zoe",
 ];
 
 const LAST_NAMES: &[&str] = &[
     "adams",
+    "alvarez",
     "bauer",
+    "becker",
     "chowdhury",
+    "costa",
     "diaz",
+    "dubois",
     "eriksen",
     "fischer",
     "garcia",
+    "gruber",
+    "haddad",
     "holt",
     "ivanova",
+    "jansen",
     "johnson",
+    "kim",
     "kowalski",
+    "larsen",
     "lopez",
+    "martin",
     "mbeki",
+    "meyer",
+    "moreau",
     "nakamura",
+    "novak",
     "okafor",
+    "olsen",
     "patel",
+    "peters",
     "quist",
+    "ricci",
     "rossi",
+    "santos",
     "schmidt",
+    "silva",
     "tanaka",
+    "thompson",
     "usman",
     "vance",
+    "vogel",
+    "wagner",
     "wilber",
+    "wong",
     "xu",
     "yamamoto",
+    "young",
     "zeller",
+    "zimmer",
 ];
 
 const WORKSTATION_BUILDS: &[&str] = &[
@@ -273,25 +299,37 @@ fn guid(rng: &mut Rng) -> String {
     )
 }
 
+/// Draws `count` users named `first.last`. Namesakes get a middle initial
+/// (`ana.m.silva`), and only when the initials run out a number.
 fn draw_accounts(rng: &mut Rng, domain: &Domain, count: usize) -> Vec<Account> {
-    let mut seen = std::collections::HashMap::<(usize, usize), u32>::new();
+    let mut namesakes = std::collections::HashMap::<(usize, usize), usize>::new();
     (0..count)
         .map(|i| {
             let (first, last) = (rng.index(FIRST_NAMES.len()), rng.index(LAST_NAMES.len()));
-            let repeat = seen.entry((first, last)).or_insert(0);
-            *repeat += 1;
-            let suffix = if *repeat > 1 {
-                repeat.to_string()
-            } else {
-                String::new()
+            let earlier = namesakes.entry((first, last)).or_insert(0);
+            let (middle, number) = match *earlier {
+                0 => (None, None),
+                n if n <= 26 => (Some(char::from(b'a' + (n - 1) as u8)), None),
+                n => (None, Some(n - 25)),
             };
-            let name = format!("{}.{}{suffix}", FIRST_NAMES[first], LAST_NAMES[last]);
-            Account {
-                display: format!(
-                    "{} {}",
-                    capitalised(FIRST_NAMES[first]),
-                    capitalised(LAST_NAMES[last])
+            *earlier += 1;
+            let (first, last) = (FIRST_NAMES[first], LAST_NAMES[last]);
+            let name = match (middle, number) {
+                (Some(m), _) => format!("{first}.{m}.{last}"),
+                (None, Some(n)) => format!("{first}.{last}{n}"),
+                (None, None) => format!("{first}.{last}"),
+            };
+            let display = match middle {
+                Some(m) => format!(
+                    "{} {}. {}",
+                    capitalised(first),
+                    m.to_ascii_uppercase(),
+                    capitalised(last)
                 ),
+                None => format!("{} {}", capitalised(first), capitalised(last)),
+            };
+            Account {
+                display,
                 upn: format!("{name}@{}", domain.dns),
                 sid: format!("{}-{}", domain.sid_prefix, 1_100 + i),
                 object_id: guid(rng),
