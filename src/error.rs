@@ -102,6 +102,10 @@ pub enum Error {
         error: std::io::Error,
     },
 
+    /// `lakehunt generate` failed.
+    #[error(transparent)]
+    Generate(#[from] crate::generate::GenerateError),
+
     /// Encoding findings failed.
     #[error("cannot encode findings for {target}: {reason}")]
     Encode { target: String, reason: String },

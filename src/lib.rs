@@ -10,6 +10,7 @@
 pub mod engine;
 pub mod error;
 pub mod functions;
+pub mod generate;
 pub mod lake;
 pub mod output;
 pub mod report;
