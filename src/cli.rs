@@ -245,7 +245,10 @@ async fn hunt(args: RunArgs, quiet: bool) -> Result<()> {
         Err(e) => Err(e),
     };
     progress.finish();
-    let findings = written?;
+    let findings = match written {
+        Ok(findings) => findings,
+        Err(e) => return Err(hunt.diagnose(e).await.into()),
+    };
 
     warn_about_invalid_json(&engine);
     if !quiet {
@@ -278,8 +281,13 @@ async fn explain(args: ExplainArgs, quiet: bool) -> Result<()> {
     let mut findings = 0u64;
     let mut stream = hunt.execute(Arc::clone(&plan))?;
     while let Some(batch) = stream.next().await {
-        let batch = batch.with_context(|| format!("running rule {}", hunt.rule.slug))?;
-        findings += batch.num_rows() as u64;
+        match batch {
+            Ok(batch) => findings += batch.num_rows() as u64,
+            Err(e) => {
+                let error = lakehunt::Error::query(&hunt.rule.slug, e);
+                return Err(hunt.diagnose(error).await.into());
+            }
+        }
     }
     progress.finish();
     warn_about_invalid_json(&engine);

@@ -20,11 +20,12 @@ use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder, ident, lit};
 use datafusion::physical_optimizer::optimizer::PhysicalOptimizer;
 use datafusion::physical_plan::{ExecutionPlan, execute_stream};
-use datafusion::prelude::{SessionConfig, SessionContext};
+use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
+use futures::StreamExt;
 
 use crate::error::{ColumnConflict, ColumnType, Error, Result};
 use crate::functions::KustoFunctions;
-use crate::lake::{ColumnProblem, Lake, LakeTable};
+use crate::lake::{ColumnProblem, Lake, LakeFile, LakeTable};
 use crate::rule::Rule;
 use crate::schema;
 use crate::window::TimeWindow;
@@ -55,6 +56,9 @@ pub struct Hunt {
     pub tables: Vec<LakeTable>,
     /// The logical plan, optimized.
     pub plan: LogicalPlan,
+    /// The columns the plan reads from each table.
+    pub columns_read: BTreeMap<String, Vec<String>>,
+    lake: Lake,
     ctx: SessionContext,
 }
 
@@ -130,11 +134,14 @@ impl Engine {
         let plan = state
             .optimize(&plan)
             .map_err(|e| Error::query(&rule.slug, e))?;
-        check_columns_read(&plan, rule, &tables)?;
+        let columns_read = columns_read(&plan, rule)?;
+        check_columns_read(&columns_read, rule, &tables)?;
         Ok(Hunt {
             rule: rule.clone(),
             tables,
             plan,
+            columns_read,
+            lake: lake.clone(),
             ctx: self.ctx.clone(),
         })
     }
@@ -203,6 +210,57 @@ impl Hunt {
         execute_stream(plan, self.ctx.task_ctx()).map_err(|e| Error::query(&self.rule.slug, e))
     }
 
+    /// Makes a failure met while running the hunt say which file is to blame, when a file's
+    /// pages cannot be decoded: DataFusion reports the fault without naming the file, so each
+    /// file of the hunt's tables is read again, alone, with the columns the hunt reads. Any
+    /// other error is returned as it was.
+    pub async fn diagnose(&self, error: Error) -> Error {
+        if !matches!(error, Error::Query { .. }) {
+            return error;
+        }
+        for table in &self.tables {
+            let Some(columns) = self.columns_read.get(&table.name) else {
+                continue;
+            };
+            for file in &table.files {
+                if let Err(reason) = self.read_whole(file, columns).await {
+                    return Error::UnreadableFile {
+                        table: table.name.clone(),
+                        file: self.lake.describe(&file.meta.location),
+                        reason: reason.to_string(),
+                    };
+                }
+            }
+        }
+        error
+    }
+
+    /// Decodes every row of `columns` in one file.
+    async fn read_whole(
+        &self,
+        file: &LakeFile,
+        columns: &[String],
+    ) -> datafusion::common::Result<()> {
+        let url = self
+            .lake
+            .file_url(file)
+            .map_err(|e| DataFusionError::External(Box::new(e)))?;
+        let frame = self
+            .ctx
+            .read_parquet(url.as_str(), ParquetReadOptions::default())
+            .await?;
+        let present: Vec<&str> = columns
+            .iter()
+            .map(String::as_str)
+            .filter(|c| frame.schema().has_column_with_unqualified_name(c))
+            .collect();
+        let mut stream = frame.select_columns(&present)?.execute_stream().await?;
+        while let Some(batch) = stream.next().await {
+            batch?;
+        }
+        Ok(())
+    }
+
     /// The SQL the hunt runs.
     pub fn sql(&self) -> &str {
         &self.rule.sql
@@ -248,30 +306,35 @@ fn explain_missing_column(error: DataFusionError, rule: &Rule, tables: &[LakeTab
     Error::query(&rule.slug, error)
 }
 
-/// Refuses the hunt if it reads a column that some file stores in a way that cannot be read.
-fn check_columns_read(plan: &LogicalPlan, rule: &Rule, tables: &[LakeTable]) -> Result<()> {
+/// The columns each table's scans read, by table name.
+fn columns_read(plan: &LogicalPlan, rule: &Rule) -> Result<BTreeMap<String, Vec<String>>> {
     let mut read: BTreeMap<String, Vec<String>> = BTreeMap::new();
     plan.apply(|node| {
         if let LogicalPlan::TableScan(scan) = node {
-            let columns = scan
-                .projected_schema
-                .fields()
-                .iter()
-                .map(|f| f.name().clone());
-            read.entry(scan.table_name.table().to_string())
-                .or_default()
-                .extend(columns);
+            let columns = read.entry(scan.table_name.table().to_string()).or_default();
+            for field in scan.projected_schema.fields() {
+                if !columns.contains(field.name()) {
+                    columns.push(field.name().clone());
+                }
+            }
         }
         Ok(TreeNodeRecursion::Continue)
     })
     .map_err(|e| Error::query(&rule.slug, e))?;
+    Ok(read)
+}
 
+/// Refuses the hunt if it reads a column that some file stores in a way that cannot be read.
+fn check_columns_read(
+    read: &BTreeMap<String, Vec<String>>,
+    rule: &Rule,
+    tables: &[LakeTable],
+) -> Result<()> {
     for table in tables {
         for column in read.get(&table.name).into_iter().flatten() {
-            let Some(problem) = table.schema.problems.get(column) else {
-                continue;
-            };
-            return Err(problem_error(table, column, problem, rule));
+            if let Some(problem) = table.schema.problems.get(column) {
+                return Err(problem_error(table, column, problem, rule));
+            }
         }
     }
     Ok(())

@@ -86,6 +86,19 @@ pub fn object_entries(text: &str) -> Vec<(&str, &str)> {
     }
 }
 
+/// The properties of a valid JSON object as Kusto keeps them in a property bag: one per key,
+/// the last value written for a key winning, in the order of those last values.
+pub fn bag_properties(text: &str) -> Vec<(&str, &str)> {
+    let entries = object_entries(text);
+    let decoded: Vec<Cow<'_, str>> = entries.iter().map(|(k, _)| decode_string(k)).collect();
+    entries
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !decoded[i + 1..].contains(&decoded[*i]))
+        .map(|(_, entry)| *entry)
+        .collect()
+}
+
 /// The member `key` of a valid JSON text, if it is an object holding that key with a
 /// non-null value. With a key written twice, the last one counts.
 pub fn member<'a>(text: &'a str, key: &str) -> Option<&'a str> {
@@ -355,6 +368,12 @@ mod tests {
             object_entries("{\"a\": 1, \"b\" : null}"),
             [("\"a\"", "1"), ("\"b\"", "null")]
         );
+    }
+
+    #[test]
+    fn a_bag_keeps_one_property_per_key_with_the_last_value() {
+        let text = r#"{"a": 1, "b": 2, "a": 3, "\u0061": 4}"#;
+        assert_eq!(bag_properties(text), [("\"b\"", "2"), ("\"\\u0061\"", "4")]);
     }
 
     #[test]

@@ -217,7 +217,7 @@ impl ScalarUDFImpl for MvExpand {
                         }
                     }
                     json::Kind::Object => {
-                        for (key, value) in json::object_entries(text).into_iter().take(limit) {
+                        for (key, value) in json::bag_properties(text).into_iter().take(limit) {
                             bag.clear();
                             bag.push('{');
                             bag.push_str(key);

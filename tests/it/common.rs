@@ -112,7 +112,10 @@ pub async fn hunt_with(
     let mut stream = hunt.execute(plan)?;
     let mut findings = Vec::new();
     while let Some(batch) = stream.next().await {
-        let batch = batch.map_err(|e| lakehunt::Error::query("test", e))?;
+        let batch = match batch {
+            Ok(batch) => batch,
+            Err(e) => return Err(hunt.diagnose(lakehunt::Error::query("test", e)).await),
+        };
         findings.extend(findings_of(&batch));
     }
     Ok(findings)

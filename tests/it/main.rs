@@ -7,4 +7,5 @@ mod cli;
 mod common;
 mod differential;
 mod drift;
+mod planted;
 mod semantics;
