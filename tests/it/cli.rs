@@ -498,3 +498,18 @@ fn bad_usage_exits_with_two() {
     assert_eq!(lakehunt(&["run", "--format", "xml"]).status.code(), Some(2));
     assert_eq!(lakehunt(&["hunt"]).status.code(), Some(2));
 }
+
+#[test]
+fn parallelism_and_batch_size_do_not_change_the_findings() {
+    let lake = three_day_lake();
+    let lake = lake_arg(&lake);
+    let run = |extra: &[&str]| {
+        let args = ["run", "--lake", lake.as_str(), "--format", "csv", "--quiet"];
+        let output = lakehunt(&[&args[..], extra].concat());
+        assert_eq!(output.status.code(), Some(0), "{}", texts(&output).1);
+        texts(&output).0
+    };
+    let default = run(&[]);
+    assert_eq!(run(&["--target-partitions", "1", "--batch-size", "2"]), default);
+    assert_eq!(run(&["--target-partitions", "7", "--batch-size", "100000"]), default);
+}
