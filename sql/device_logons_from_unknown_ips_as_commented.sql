@@ -50,25 +50,41 @@ internal_identity_logons AS (
     SELECT coalesce(IPAddress, '') AS IPAddress
     FROM IdentityLogonEvents
     WHERE ISP = 'INTERNAL_NETWORK'
-)
+),
 
 -- | join kind=leftanti (device_ips) on $left.RemoteIP == $right.IpAddress
 -- | join kind=leftanti (internal_identity_logons) on $left.RemoteIP == $right.IPAddress
+unexplained_logons AS (
+    SELECT *
+    FROM public_logons AS logon
+    WHERE NOT EXISTS (SELECT 1 FROM device_ips AS d WHERE d.IpAddress = logon.RemoteIP)
+      AND NOT EXISTS (SELECT 1 FROM internal_identity_logons AS i WHERE i.IPAddress = logon.RemoteIP)
+),
+
 -- | summarize EarliestEvent = min(Timestamp), LatestEvent = max(Timestamp),
 --     Instances = count(), DistinctMachines = dcount(DeviceId)
 --     by AccountDomain, AccountName, LogonType, RemoteIP, ActionType
+per_machine AS (
+    -- Summarising per machine first counts distinct machines exactly (one row each) without
+    -- keeping a set of DeviceIds for every finding.
+    SELECT
+        AccountDomain, AccountName, LogonType, RemoteIP, ActionType, DeviceId,
+        min(Timestamp) AS EarliestEvent,
+        max(Timestamp) AS LatestEvent,
+        count(*) AS Instances
+    FROM unexplained_logons
+    GROUP BY AccountDomain, AccountName, LogonType, RemoteIP, ActionType, DeviceId
+)
 SELECT
     AccountDomain,
     AccountName,
     LogonType,
     RemoteIP,
     ActionType,
-    min(Timestamp) AS EarliestEvent,
-    max(Timestamp) AS LatestEvent,
-    count(*) AS Instances,
-    count(DISTINCT DeviceId) AS DistinctMachines
-FROM public_logons AS logon
-WHERE NOT EXISTS (SELECT 1 FROM device_ips AS d WHERE d.IpAddress = logon.RemoteIP)
-  AND NOT EXISTS (SELECT 1 FROM internal_identity_logons AS i WHERE i.IPAddress = logon.RemoteIP)
+    min(EarliestEvent) AS EarliestEvent,
+    max(LatestEvent) AS LatestEvent,
+    sum(Instances) AS Instances,
+    count(*) AS DistinctMachines
+FROM per_machine
 GROUP BY AccountDomain, AccountName, LogonType, RemoteIP, ActionType
 ORDER BY AccountDomain, AccountName, LogonType, RemoteIP, ActionType
