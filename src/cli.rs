@@ -199,14 +199,7 @@ async fn generate(args: GenerateArgs, quiet: bool) -> Result<()> {
         let tables: Vec<String> = report
             .tables
             .iter()
-            .map(|t| {
-                format!(
-                    "{} {} rows in {} file(s)",
-                    t.name,
-                    thousands(t.rows),
-                    t.files
-                )
-            })
+            .map(|t| format!("{} {} rows in {} file(s)", t.name, thousands(t.rows), t.files))
             .collect();
         let truth = &report.truth;
         eprintln!(
@@ -241,7 +234,7 @@ async fn hunt(args: RunArgs, quiet: bool) -> Result<()> {
     let plan = hunt.physical_plan().await?;
     let progress = Progress::start(&plan, !quiet && std::io::stderr().is_terminal());
     let written = match hunt.execute(Arc::clone(&plan)) {
-        Ok(stream) => output::write(stream, &destination).await,
+        Ok(stream) => output::write(stream, &hunt.rule.slug, &destination).await,
         Err(e) => Err(e),
     };
     progress.finish();
@@ -252,10 +245,7 @@ async fn hunt(args: RunArgs, quiet: bool) -> Result<()> {
 
     warn_about_invalid_json(&engine);
     if !quiet {
-        eprintln!(
-            "{}",
-            HuntSummary::new(&hunt.tables, &plan, findings, started.elapsed())
-        );
+        eprintln!("{}", HuntSummary::new(&hunt.tables, &plan, findings, started.elapsed()));
     }
     Ok(())
 }
@@ -264,12 +254,8 @@ async fn explain(args: ExplainArgs, quiet: bool) -> Result<()> {
     let started = Instant::now();
     let (engine, hunt) = plan(&args.hunt).await?;
     let plan = hunt.physical_plan().await?;
-    let mut text = format!(
-        "-- rule: {} ({})\n{}\n",
-        hunt.rule.slug,
-        hunt.rule.name,
-        hunt.sql().trim_end()
-    );
+    let mut text =
+        format!("-- rule: {} ({})\n{}\n", hunt.rule.slug, hunt.rule.name, hunt.sql().trim_end());
 
     if !args.analyze {
         text.push_str("\n-- physical plan\n");
@@ -293,11 +279,7 @@ async fn explain(args: ExplainArgs, quiet: bool) -> Result<()> {
     warn_about_invalid_json(&engine);
 
     text.push_str("\n-- physical plan with metrics\n");
-    text.push_str(
-        &DisplayableExecutionPlan::with_metrics(plan.as_ref())
-            .indent(true)
-            .to_string(),
-    );
+    text.push_str(&DisplayableExecutionPlan::with_metrics(plan.as_ref()).indent(true).to_string());
     text.push_str("\n-- tables\n");
     for table in &hunt.tables {
         text.push_str(&format!(

@@ -24,31 +24,18 @@ pub enum Error {
 
     /// A table folder holds no Parquet file at all.
     #[error("lake {lake}: table {table} has no .parquet files under {location}")]
-    EmptyTable {
-        lake: String,
-        table: String,
-        location: String,
-    },
+    EmptyTable { lake: String, table: String, location: String },
 
     /// A Parquet file could not be opened or its footer is corrupt.
     #[error("table {table}: cannot read Parquet file {file}: {reason}")]
-    UnreadableFile {
-        table: String,
-        file: String,
-        reason: String,
-    },
+    UnreadableFile { table: String, file: String, reason: String },
 
     /// A column the rule reads is not in any file of its table.
     #[error(
         "table {table}: column {column} is not in any of the table's {files} file(s), \
          and rule {rule} reads it"
     )]
-    MissingColumn {
-        table: String,
-        column: String,
-        files: usize,
-        rule: String,
-    },
+    MissingColumn { table: String, column: String, files: usize, rule: String },
 
     /// A column the rule reads has a type lakehunt cannot read it as.
     #[error("{0}")]
@@ -64,24 +51,15 @@ pub enum Error {
 
     /// A rule file could not be read.
     #[error("cannot read rule file {path}: {error}")]
-    RuleFile {
-        path: PathBuf,
-        error: std::io::Error,
-    },
+    RuleFile { path: PathBuf, error: std::io::Error },
 
     /// A rule failed to plan or run in DataFusion.
     #[error("rule {rule}: {error}")]
-    Query {
-        rule: String,
-        error: Box<DataFusionError>,
-    },
+    Query { rule: String, error: Box<DataFusionError> },
 
     /// A table could not be set up in DataFusion.
     #[error("table {table}: {error}")]
-    TableSetup {
-        table: String,
-        error: Box<DataFusionError>,
-    },
+    TableSetup { table: String, error: Box<DataFusionError> },
 
     /// `--from`, `--to` or `--lookback` is not usable.
     #[error("time window: {0}")]
@@ -97,10 +75,7 @@ pub enum Error {
 
     /// Writing findings failed.
     #[error("cannot write {target}: {error}")]
-    Output {
-        target: String,
-        error: std::io::Error,
-    },
+    Output { target: String, error: std::io::Error },
 
     /// `lakehunt generate` failed.
     #[error(transparent)]
@@ -147,10 +122,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// Wraps a DataFusion error raised while planning or running `rule`.
     pub fn query(rule: &str, source: DataFusionError) -> Self {
-        Error::Query {
-            rule: rule.to_string(),
-            error: Box::new(source),
-        }
+        Error::Query { rule: rule.to_string(), error: Box::new(source) }
     }
 
     /// True when the error is a closed stdout (as with `| head`), which ends a run quietly.

@@ -20,10 +20,7 @@ fn main() -> ExitCode {
         )
         .init();
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -43,9 +40,7 @@ fn main() -> ExitCode {
 /// A reader that stopped reading (`lakehunt run | head`) ends the run quietly.
 fn is_closed_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
-        cause
-            .downcast_ref::<lakehunt::Error>()
-            .is_some_and(lakehunt::Error::is_broken_pipe)
+        cause.downcast_ref::<lakehunt::Error>().is_some_and(lakehunt::Error::is_broken_pipe)
             || cause
                 .downcast_ref::<std::io::Error>()
                 .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)

@@ -39,18 +39,13 @@ pub enum Format {
 impl Format {
     /// The format a file's extension names: `.parquet`, `.csv`, `.json`/`.jsonl`, `.txt`.
     pub fn from_extension(path: &Path) -> Result<Format> {
-        let extension = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase);
+        let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
         match extension.as_deref() {
             Some("parquet") => Ok(Format::Parquet),
             Some("csv") => Ok(Format::Csv),
             Some("json" | "jsonl" | "ndjson") => Ok(Format::Json),
             Some("txt") => Ok(Format::Table),
-            _ => Err(Error::OutputFormat {
-                path: path.to_path_buf(),
-            }),
+            _ => Err(Error::OutputFormat { path: path.to_path_buf() }),
         }
     }
 }
@@ -61,20 +56,16 @@ pub enum Destination {
     /// Standard output.
     Stdout(Format),
     /// A file, replaced only with `force`.
-    File {
-        path: PathBuf,
-        format: Format,
-        force: bool,
-    },
+    File { path: PathBuf, format: Format, force: bool },
 }
 
 impl Destination {
     /// Refuses an output file that exists already unless forced, before any work is done.
     pub fn check(&self) -> Result<()> {
         match self {
-            Destination::File {
-                path, force: false, ..
-            } if path.exists() => Err(Error::OutputExists { path: path.clone() }),
+            Destination::File { path, force: false, .. } if path.exists() => {
+                Err(Error::OutputExists { path: path.clone() })
+            }
             _ => Ok(()),
         }
     }
@@ -87,8 +78,13 @@ impl Destination {
     }
 }
 
-/// Writes every batch of `findings` to `destination` and returns how many rows there were.
-pub async fn write(findings: SendableRecordBatchStream, destination: &Destination) -> Result<u64> {
+/// Writes every batch of `findings`, produced by `rule`, to `destination` and returns how many
+/// rows there were. A failure of the stream itself is the rule's, and is named after it.
+pub async fn write(
+    findings: SendableRecordBatchStream,
+    rule: &str,
+    destination: &Destination,
+) -> Result<u64> {
     match destination {
         Destination::Stdout(format) => {
             let closed = Arc::new(AtomicBool::new(false));
@@ -96,7 +92,7 @@ pub async fn write(findings: SendableRecordBatchStream, destination: &Destinatio
                 inner: std::io::stdout(),
                 closed: Arc::clone(&closed),
             });
-            let drained = drain(findings, *format, out, &destination.describe()).await;
+            let drained = drain(findings, rule, *format, out, &destination.describe()).await;
             // Encoders report a closed pipe in their own words; say it plainly, so that the
             // caller can end quietly.
             match drained {
@@ -107,25 +103,17 @@ pub async fn write(findings: SendableRecordBatchStream, destination: &Destinatio
                 other => other,
             }
         }
-        Destination::File {
-            path,
-            format,
-            force,
-        } => {
+        Destination::File { path, format, force } => {
             destination.check()?;
             let temporary = temporary_name(path);
             let file = File::create(&temporary).map_err(|error| Error::Output {
                 target: temporary.display().to_string(),
                 error,
             })?;
-            let written = drain(
-                findings,
-                *format,
-                BufWriter::new(file),
-                &destination.describe(),
-            )
-            .await
-            .and_then(|rows| publish(&temporary, path, *force).map(|()| rows));
+            let written =
+                drain(findings, rule, *format, BufWriter::new(file), &destination.describe())
+                    .await
+                    .and_then(|rows| publish(&temporary, path, *force).map(|()| rows));
             if written.is_err() {
                 let _ = std::fs::remove_file(&temporary);
             }
@@ -165,39 +153,32 @@ impl<W: Write> Write for ClosedPipeAware<W> {
 
 /// `dir/.name.lakehunt-<pid>.tmp`: beside the target, so the rename stays on one file system.
 fn temporary_name(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     path.with_file_name(format!(".{name}.lakehunt-{}.tmp", std::process::id()))
 }
 
 /// Moves the finished file into place. Without `force`, a hard link claims the name only if
 /// it is still free, so a file that appeared meanwhile is never replaced.
 fn publish(temporary: &Path, path: &Path, force: bool) -> Result<()> {
-    let failed = |error| Error::Output {
-        target: path.display().to_string(),
-        error,
-    };
+    let failed = |error| Error::Output { target: path.display().to_string(), error };
     if force {
         return std::fs::rename(temporary, path).map_err(failed);
     }
     match std::fs::hard_link(temporary, path) {
         Ok(()) => std::fs::remove_file(temporary).map_err(failed),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Error::OutputExists {
-            path: path.to_path_buf(),
-        }),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(Error::OutputExists { path: path.to_path_buf() })
+        }
         // File systems without hard links: check, then rename.
         Err(_) if !path.exists() => std::fs::rename(temporary, path).map_err(failed),
-        Err(_) => Err(Error::OutputExists {
-            path: path.to_path_buf(),
-        }),
+        Err(_) => Err(Error::OutputExists { path: path.to_path_buf() }),
     }
 }
 
 /// Encodes the stream into `out` in `format`.
 async fn drain<W: Write + Send>(
     mut findings: SendableRecordBatchStream,
+    rule: &str,
     format: Format,
     out: W,
     target: &str,
@@ -205,7 +186,7 @@ async fn drain<W: Write + Send>(
     let mut sink = Sink::new(format, findings.schema(), out, target)?;
     let mut rows = 0;
     while let Some(batch) = findings.next().await {
-        let batch = batch.map_err(|e| Error::query(target, e))?;
+        let batch = batch.map_err(|e| Error::query(rule, e))?;
         rows += batch.num_rows() as u64;
         sink.write(batch, target)?;
     }
@@ -215,16 +196,8 @@ async fn drain<W: Write + Send>(
 
 /// One writer per format.
 enum Sink<W: Write + Send> {
-    Table {
-        batches: Vec<RecordBatch>,
-        schema: SchemaRef,
-        out: W,
-    },
-    Csv {
-        writer: csv::Writer<W>,
-        schema: SchemaRef,
-        wrote: bool,
-    },
+    Table { batches: Vec<RecordBatch>, schema: SchemaRef, out: W },
+    Csv { writer: csv::Writer<W>, schema: SchemaRef, wrote: bool },
     Json(LineDelimitedWriter<W>),
     Parquet(ArrowWriter<W>),
 }
@@ -232,11 +205,7 @@ enum Sink<W: Write + Send> {
 impl<W: Write + Send> Sink<W> {
     fn new(format: Format, schema: SchemaRef, out: W, target: &str) -> Result<Self> {
         Ok(match format {
-            Format::Table => Sink::Table {
-                batches: Vec::new(),
-                schema,
-                out,
-            },
+            Format::Table => Sink::Table { batches: Vec::new(), schema, out },
             Format::Csv => Sink::Csv {
                 writer: csv::WriterBuilder::new().with_header(true).build(out),
                 schema,
@@ -270,16 +239,9 @@ impl<W: Write + Send> Sink<W> {
     }
 
     fn finish(self, target: &str) -> Result<()> {
-        let io = |error| Error::Output {
-            target: target.into(),
-            error,
-        };
+        let io = |error| Error::Output { target: target.into(), error };
         match self {
-            Sink::Table {
-                mut batches,
-                schema,
-                mut out,
-            } => {
+            Sink::Table { mut batches, schema, mut out } => {
                 if batches.is_empty() {
                     batches.push(RecordBatch::new_empty(schema));
                 }
@@ -287,11 +249,7 @@ impl<W: Write + Send> Sink<W> {
                 writeln!(out, "{table}").map_err(io)?;
                 out.flush().map_err(io)
             }
-            Sink::Csv {
-                mut writer,
-                schema,
-                wrote,
-            } => {
+            Sink::Csv { mut writer, schema, wrote } => {
                 if !wrote {
                     // No findings still deserve the header line.
                     let empty = RecordBatch::new_empty(schema);
@@ -313,22 +271,13 @@ impl<W: Write + Send> Sink<W> {
 
 fn arrow_error(error: ArrowError, target: &str) -> Error {
     match error {
-        ArrowError::IoError(_, error) => Error::Output {
-            target: target.into(),
-            error,
-        },
-        other => Error::Encode {
-            target: target.into(),
-            reason: other.to_string(),
-        },
+        ArrowError::IoError(_, error) => Error::Output { target: target.into(), error },
+        other => Error::Encode { target: target.into(), reason: other.to_string() },
     }
 }
 
 fn parquet_error(error: ParquetError, target: &str) -> Error {
-    Error::Encode {
-        target: target.into(),
-        reason: error.to_string(),
-    }
+    Error::Encode { target: target.into(), reason: error.to_string() }
 }
 
 #[cfg(test)]
@@ -337,21 +286,10 @@ mod tests {
 
     #[test]
     fn the_extension_picks_the_format() {
-        assert_eq!(
-            Format::from_extension(Path::new("f.parquet")).unwrap(),
-            Format::Parquet
-        );
-        assert_eq!(
-            Format::from_extension(Path::new("f.CSV")).unwrap(),
-            Format::Csv
-        );
-        assert_eq!(
-            Format::from_extension(Path::new("f.json")).unwrap(),
-            Format::Json
-        );
-        let err = Format::from_extension(Path::new("findings.xlsx"))
-            .unwrap_err()
-            .to_string();
+        assert_eq!(Format::from_extension(Path::new("f.parquet")).unwrap(), Format::Parquet);
+        assert_eq!(Format::from_extension(Path::new("f.CSV")).unwrap(), Format::Csv);
+        assert_eq!(Format::from_extension(Path::new("f.json")).unwrap(), Format::Json);
+        let err = Format::from_extension(Path::new("findings.xlsx")).unwrap_err().to_string();
         assert!(err.contains("findings.xlsx"), "{err}");
     }
 
@@ -360,17 +298,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("findings.csv");
         std::fs::write(&path, "precious").unwrap();
-        let refused = Destination::File {
-            path: path.clone(),
-            format: Format::Csv,
-            force: false,
-        };
+        let refused = Destination::File { path: path.clone(), format: Format::Csv, force: false };
         assert!(matches!(refused.check(), Err(Error::OutputExists { .. })));
-        let forced = Destination::File {
-            path,
-            format: Format::Csv,
-            force: true,
-        };
+        let forced = Destination::File { path, format: Format::Csv, force: true };
         assert!(forced.check().is_ok());
     }
 
@@ -381,10 +311,7 @@ mod tests {
         let temporary = temporary_name(&path);
         std::fs::write(&temporary, "new").unwrap();
         std::fs::write(&path, "precious").unwrap();
-        assert!(matches!(
-            publish(&temporary, &path, false),
-            Err(Error::OutputExists { .. })
-        ));
+        assert!(matches!(publish(&temporary, &path, false), Err(Error::OutputExists { .. })));
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "precious");
     }
 }

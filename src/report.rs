@@ -61,18 +61,12 @@ fn count(metrics: &MetricsSet, name: &str) -> u64 {
 }
 
 fn pruning(metrics: &MetricsSet, name: &str) -> (u64, u64) {
-    metrics
-        .iter()
-        .fold((0, 0), |(pruned, matched), m| match m.value() {
-            MetricValue::PruningMetrics {
-                name: n,
-                pruning_metrics,
-            } if n == name => (
-                pruned + pruning_metrics.pruned() as u64,
-                matched + pruning_metrics.matched() as u64,
-            ),
-            _ => (pruned, matched),
-        })
+    metrics.iter().fold((0, 0), |(pruned, matched), m| match m.value() {
+        MetricValue::PruningMetrics { name: n, pruning_metrics } if n == name => {
+            (pruned + pruning_metrics.pruned() as u64, matched + pruning_metrics.matched() as u64)
+        }
+        _ => (pruned, matched),
+    })
 }
 
 /// A spinner on standard error that shows rows scanned while a plan runs. It draws only on a
@@ -85,11 +79,8 @@ pub struct Progress {
 impl Progress {
     /// Starts watching `plan`; `enabled` false draws nothing.
     pub fn start(plan: &Arc<dyn ExecutionPlan>, enabled: bool) -> Progress {
-        let target = if enabled {
-            ProgressDrawTarget::stderr()
-        } else {
-            ProgressDrawTarget::hidden()
-        };
+        let target =
+            if enabled { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };
         let bar = ProgressBar::with_draw_target(None, target);
         bar.set_style(
             ProgressStyle::with_template("{spinner} hunting: {msg} rows scanned, {elapsed}")

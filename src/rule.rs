@@ -11,10 +11,7 @@ pub const DEFAULT_RULE: &str = "device-logons-from-unknown-ips";
 
 /// Built-in rules: (file stem, SQL text).
 const BUILT_IN: &[(&str, &str)] = &[
-    (
-        "device_logons_from_unknown_ips",
-        include_str!("../sql/device_logons_from_unknown_ips.sql"),
-    ),
+    ("device_logons_from_unknown_ips", include_str!("../sql/device_logons_from_unknown_ips.sql")),
     (
         "device_logons_from_unknown_ips_as_commented",
         include_str!("../sql/device_logons_from_unknown_ips_as_commented.sql"),
@@ -52,10 +49,7 @@ impl Rule {
             tables: header
                 .get("tables")
                 .map(|t| {
-                    t.split(',')
-                        .map(|s| s.trim().to_string())
-                        .filter(|s| !s.is_empty())
-                        .collect()
+                    t.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
                 })
                 .unwrap_or_default(),
             sql: sql.to_string(),
@@ -69,30 +63,20 @@ impl Rule {
             return Ok(rule);
         }
         let path = Path::new(name_or_path);
-        let is_sql = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("sql"));
+        let is_sql = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("sql"));
         if !is_sql {
             let known: Vec<String> = built_in().into_iter().map(|r| r.slug).collect();
-            return Err(Error::UnknownRule {
-                name: name_or_path.into(),
-                known: known.join(", "),
-            });
+            return Err(Error::UnknownRule { name: name_or_path.into(), known: known.join(", ") });
         }
-        let sql = std::fs::read_to_string(path).map_err(|error| Error::RuleFile {
-            path: path.to_path_buf(),
-            error,
-        })?;
+        let sql = std::fs::read_to_string(path)
+            .map_err(|error| Error::RuleFile { path: path.to_path_buf(), error })?;
         Ok(Rule::from_sql(name_or_path, &sql, Some(path.to_path_buf())))
     }
 }
 
 /// The built-in rules, in a stable order.
 pub fn built_in() -> Vec<Rule> {
-    BUILT_IN
-        .iter()
-        .map(|(stem, sql)| Rule::from_sql(&stem.replace('_', "-"), sql, None))
-        .collect()
+    BUILT_IN.iter().map(|(stem, sql)| Rule::from_sql(&stem.replace('_', "-"), sql, None)).collect()
 }
 
 /// The `-- key: value` lines at the top of a SQL file; an indented `--` line continues the
@@ -129,10 +113,7 @@ impl Header {
     }
 
     fn get(&self, key: &str) -> Option<String> {
-        self.entries
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
     }
 }
 
@@ -143,36 +124,21 @@ mod tests {
     #[test]
     fn the_seed_rule_is_built_in_with_its_sentinel_id_and_tables() {
         let rule = Rule::resolve(DEFAULT_RULE).unwrap();
-        assert_eq!(
-            rule.id.as_deref(),
-            Some("a6d76204-efb2-4ccd-a068-d5a9e6876236")
-        );
+        assert_eq!(rule.id.as_deref(), Some("a6d76204-efb2-4ccd-a068-d5a9e6876236"));
         assert_eq!(rule.name, "Device Logons from Unknown IPs");
-        assert_eq!(
-            rule.tables,
-            [
-                "DeviceLogonEvents",
-                "DeviceNetworkInfo",
-                "IdentityLogonEvents"
-            ]
-        );
+        assert_eq!(rule.tables, ["DeviceLogonEvents", "DeviceNetworkInfo", "IdentityLogonEvents"]);
         assert!(rule.description.contains("summarised per account and IP"));
     }
 
     #[test]
     fn an_unknown_name_lists_the_built_in_rules() {
         let err = Rule::resolve("no-such-rule").unwrap_err().to_string();
-        assert!(
-            err.contains("no-such-rule") && err.contains(DEFAULT_RULE),
-            "{err}"
-        );
+        assert!(err.contains("no-such-rule") && err.contains(DEFAULT_RULE), "{err}");
     }
 
     #[test]
     fn a_missing_sql_file_names_the_path() {
-        let err = Rule::resolve("/nonexistent/hunt.sql")
-            .unwrap_err()
-            .to_string();
+        let err = Rule::resolve("/nonexistent/hunt.sql").unwrap_err().to_string();
         assert!(err.contains("/nonexistent/hunt.sql"), "{err}");
     }
 

@@ -81,11 +81,8 @@ impl TableDef {
 
     /// The table as an Arrow schema, every column nullable.
     pub fn arrow_schema(&self) -> SchemaRef {
-        let fields: Vec<Field> = self
-            .columns
-            .iter()
-            .map(|c| Field::new(c.name, c.kind.arrow_type(), true))
-            .collect();
+        let fields: Vec<Field> =
+            self.columns.iter().map(|c| Field::new(c.name, c.kind.arrow_type(), true)).collect();
         Arc::new(Schema::new(fields))
     }
 }
@@ -107,18 +104,9 @@ const fn col(name: &'static str, kind: KustoType) -> ColumnDef {
 use KustoType::{Bool, DateTime, Dynamic, Int, Long, String as Str};
 
 static TABLES: &[TableDef] = &[
-    TableDef {
-        name: "DeviceLogonEvents",
-        columns: DEVICE_LOGON_EVENTS,
-    },
-    TableDef {
-        name: "DeviceNetworkInfo",
-        columns: DEVICE_NETWORK_INFO,
-    },
-    TableDef {
-        name: "IdentityLogonEvents",
-        columns: IDENTITY_LOGON_EVENTS,
-    },
+    TableDef { name: "DeviceLogonEvents", columns: DEVICE_LOGON_EVENTS },
+    TableDef { name: "DeviceNetworkInfo", columns: DEVICE_NETWORK_INFO },
+    TableDef { name: "IdentityLogonEvents", columns: IDENTITY_LOGON_EVENTS },
 ];
 
 /// Defender XDR's DeviceLogonEvents, all 48 columns. `AdditionalFields` is JSON kept as text.
@@ -231,18 +219,9 @@ mod tests {
 
     #[test]
     fn seed_rule_tables_have_defenders_column_counts() {
-        assert_eq!(
-            table("DeviceLogonEvents").map(|t| t.columns.len()),
-            Some(48)
-        );
-        assert_eq!(
-            table("DeviceNetworkInfo").map(|t| t.columns.len()),
-            Some(16)
-        );
-        assert_eq!(
-            table("IdentityLogonEvents").map(|t| t.columns.len()),
-            Some(26)
-        );
+        assert_eq!(table("DeviceLogonEvents").map(|t| t.columns.len()), Some(48));
+        assert_eq!(table("DeviceNetworkInfo").map(|t| t.columns.len()), Some(16));
+        assert_eq!(table("IdentityLogonEvents").map(|t| t.columns.len()), Some(26));
     }
 
     #[test]

@@ -59,10 +59,7 @@ impl TimeWindow {
                 t.to_rfc3339()
             )));
         }
-        Ok(TimeWindow {
-            from: from_instant,
-            to: to_instant,
-        })
+        Ok(TimeWindow { from: from_instant, to: to_instant })
     }
 
     /// True when the window keeps every row.
@@ -123,17 +120,13 @@ pub fn parse_duration(text: &str) -> Result<Duration> {
     }
     let mut total = Duration::zero();
     while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
         if digits == 0 {
             return Err(invalid());
         }
         let amount: i64 = rest[..digits].parse().map_err(|_| invalid())?;
         rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
+        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
         let part = match &rest[..unit_len] {
             "d" => Duration::try_days(amount),
             "h" => Duration::try_hours(amount),
@@ -157,9 +150,7 @@ mod tests {
     use super::*;
 
     fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text)
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_default()
+        DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
     }
 
     #[test]
@@ -207,10 +198,7 @@ mod tests {
 
     #[test]
     fn overlap_is_half_open() {
-        let w = TimeWindow {
-            from: Some(at("2026-01-02T00:00:00Z")),
-            to: None,
-        };
+        let w = TimeWindow { from: Some(at("2026-01-02T00:00:00Z")), to: None };
         assert!(!w.overlaps(at("2026-01-01T00:00:00Z"), at("2026-01-02T00:00:00Z")));
         assert!(w.overlaps(at("2026-01-01T00:00:00Z"), at("2026-01-02T00:00:01Z")));
     }

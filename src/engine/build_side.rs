@@ -94,8 +94,7 @@ fn rows_or_inputs(plan: &Arc<dyn ExecutionPlan>) -> Option<usize> {
 }
 
 fn reported_rows(plan: &Arc<dyn ExecutionPlan>) -> Option<usize> {
-    let statistics = StatisticsContext::new()
-        .compute(plan.as_ref(), &StatisticsArgs::new())
-        .ok()?;
+    let statistics =
+        StatisticsContext::new().compute(plan.as_ref(), &StatisticsArgs::new()).ok()?;
     statistics.num_rows.get_value().copied()
 }

@@ -78,10 +78,7 @@ impl Engine {
             config = config.with_batch_size(n.max(1));
         }
         let mut rules = PhysicalOptimizer::new().rules;
-        let join_selection = rules
-            .iter()
-            .position(|r| r.name() == "join_selection")
-            .unwrap_or(0);
+        let join_selection = rules.iter().position(|r| r.name() == "join_selection").unwrap_or(0);
         rules.insert(join_selection, Arc::new(build_side::SmallSideBuilds));
         let state = SessionStateBuilder::new()
             .with_config(config)
@@ -106,12 +103,10 @@ impl Engine {
     pub async fn plan(&self, lake: &Lake, rule: &Rule, window: &TimeWindow) -> Result<Hunt> {
         let state = self.ctx.state();
         let dialect = state.config().options().sql_parser.dialect;
-        let statement = state
-            .sql_to_statement(&rule.sql, &dialect)
-            .map_err(|e| Error::query(&rule.slug, e))?;
-        let references = state
-            .resolve_table_references(&statement)
-            .map_err(|e| Error::query(&rule.slug, e))?;
+        let statement =
+            state.sql_to_statement(&rule.sql, &dialect).map_err(|e| Error::query(&rule.slug, e))?;
+        let references =
+            state.resolve_table_references(&statement).map_err(|e| Error::query(&rule.slug, e))?;
 
         let mut tables: Vec<LakeTable> = Vec::new();
         for reference in references {
@@ -131,9 +126,7 @@ impl Engine {
             Ok(plan) => plan,
             Err(e) => return Err(explain_missing_column(e, rule, &tables)),
         };
-        let plan = state
-            .optimize(&plan)
-            .map_err(|e| Error::query(&rule.slug, e))?;
+        let plan = state.optimize(&plan).map_err(|e| Error::query(&rule.slug, e))?;
         let columns_read = columns_read(&plan, rule)?;
         check_columns_read(&columns_read, rule, &tables)?;
         Ok(Hunt {
@@ -162,11 +155,7 @@ impl Engine {
         let files: Arc<dyn TableProvider> = if table.files.is_empty() {
             Arc::new(EmptyTable::new(schema))
         } else {
-            let urls = table
-                .files
-                .iter()
-                .map(|f| lake.file_url(f))
-                .collect::<Result<Vec<_>>>()?;
+            let urls = table.files.iter().map(|f| lake.file_url(f)).collect::<Result<Vec<_>>>()?;
             let parquet = self.ctx.state().table_options().parquet.clone();
             let format = ParquetFormat::default().with_options(parquet);
             let options = ListingOptions::new(Arc::new(format)).with_file_extension(".parquet");
@@ -241,14 +230,8 @@ impl Hunt {
         file: &LakeFile,
         columns: &[String],
     ) -> datafusion::common::Result<()> {
-        let url = self
-            .lake
-            .file_url(file)
-            .map_err(|e| DataFusionError::External(Box::new(e)))?;
-        let frame = self
-            .ctx
-            .read_parquet(url.as_str(), ParquetReadOptions::default())
-            .await?;
+        let url = self.lake.file_url(file).map_err(|e| DataFusionError::External(Box::new(e)))?;
+        let frame = self.ctx.read_parquet(url.as_str(), ParquetReadOptions::default()).await?;
         let present: Vec<&str> = columns
             .iter()
             .map(String::as_str)
@@ -270,10 +253,7 @@ impl Hunt {
 /// `Timestamp >= from AND Timestamp < to`, or nothing for an unbounded window.
 fn window_predicate(window: &TimeWindow) -> Option<Expr> {
     let instant = |t: chrono::DateTime<chrono::Utc>| {
-        lit(ScalarValue::TimestampNanosecond(
-            t.timestamp_nanos_opt(),
-            Some("UTC".into()),
-        ))
+        lit(ScalarValue::TimestampNanosecond(t.timestamp_nanos_opt(), Some("UTC".into())))
     };
     let from = window.from.map(|f| ident(TIME_COLUMN).gt_eq(instant(f)));
     let to = window.to.map(|t| ident(TIME_COLUMN).lt(instant(t)));
@@ -348,11 +328,7 @@ fn problem_error(table: &LakeTable, column: &str, problem: &ColumnProblem, rule:
             files: table.file_count(),
             rule: rule.slug.clone(),
         },
-        ColumnProblem::WrongType {
-            file,
-            found,
-            expected,
-        } => {
+        ColumnProblem::WrongType { file, found, expected } => {
             let kusto_type = schema::table(&table.name)
                 .and_then(|t| t.column(column))
                 .map_or("unknown", |c| c.kind.name());
@@ -365,18 +341,15 @@ fn problem_error(table: &LakeTable, column: &str, problem: &ColumnProblem, rule:
                 rule: rule.slug.clone(),
             }))
         }
-        ColumnProblem::Conflict {
-            first_file,
-            first,
-            second_file,
-            second,
-        } => Error::ColumnConflict(Box::new(ColumnConflict {
-            table: table.name.clone(),
-            column: column.into(),
-            first_file: first_file.clone(),
-            first_type: first.to_string(),
-            second_file: second_file.clone(),
-            second_type: second.to_string(),
-        })),
+        ColumnProblem::Conflict { first_file, first, second_file, second } => {
+            Error::ColumnConflict(Box::new(ColumnConflict {
+                table: table.name.clone(),
+                column: column.into(),
+                first_file: first_file.clone(),
+                first_type: first.to_string(),
+                second_file: second_file.clone(),
+                second_type: second.to_string(),
+            }))
+        }
     }
 }

@@ -26,11 +26,9 @@ pub fn write_value(array: &dyn Array, row: usize, out: &mut String) -> Result<()
     }
     match array.data_type() {
         DataType::Null => out.push_str("null"),
-        DataType::Boolean => out.push_str(if array.as_boolean().value(row) {
-            "true"
-        } else {
-            "false"
-        }),
+        DataType::Boolean => {
+            out.push_str(if array.as_boolean().value(row) { "true" } else { "false" })
+        }
         DataType::Int8 => number!(Int8Type),
         DataType::Int16 => number!(Int16Type),
         DataType::Int32 => number!(Int32Type),
@@ -45,10 +43,8 @@ pub fn write_value(array: &dyn Array, row: usize, out: &mut String) -> Result<()
         DataType::LargeUtf8 => out.push_str(&quote(array.as_string::<i64>().value(row))),
         DataType::Utf8View => out.push_str(&quote(array.as_string_view().value(row))),
         DataType::Timestamp(_, _) => {
-            let nanos = cast(
-                &array.slice(row, 1),
-                &DataType::Timestamp(TimeUnit::Nanosecond, None),
-            )?;
+            let nanos =
+                cast(&array.slice(row, 1), &DataType::Timestamp(TimeUnit::Nanosecond, None))?;
             let nanos =
                 nanos.as_primitive::<datafusion::arrow::datatypes::TimestampNanosecondType>();
             let instant = chrono::DateTime::from_timestamp_nanos(nanos.value(0));

@@ -105,10 +105,7 @@ pub fn member<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     if kind(text) != Kind::Object {
         return None;
     }
-    let found = object_entries(text)
-        .into_iter()
-        .rev()
-        .find(|(k, _)| decode_string(k) == key)?;
+    let found = object_entries(text).into_iter().rev().find(|(k, _)| decode_string(k) == key)?;
     (kind(found.1) != Kind::Null).then_some(found.1)
 }
 
@@ -127,9 +124,7 @@ pub fn to_kusto_string(text: &str) -> Cow<'_, str> {
 
 /// The text of a quoted JSON string, with its escapes resolved.
 pub fn decode_string(quoted: &str) -> Cow<'_, str> {
-    let inner = quoted
-        .get(1..quoted.len().saturating_sub(1))
-        .unwrap_or_default();
+    let inner = quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or_default();
     if !inner.contains('\\') {
         return Cow::Borrowed(inner);
     }
@@ -331,22 +326,14 @@ mod tests {
             "\"plain\"",
             "0",
         ];
-        let invalid = [
-            "", "[", "[1,]", "{\"a\"}", "{a: 1}", "01", "1.", "tru", "[1] x", "'a'",
-        ];
+        let invalid = ["", "[", "[1,]", "{\"a\"}", "{a: 1}", "01", "1.", "tru", "[1] x", "'a'"];
         for text in valid {
             assert!(is_valid(text), "{text}");
-            assert_eq!(
-                is_valid(text),
-                serde_json::from_str::<serde_json::Value>(text).is_ok()
-            );
+            assert_eq!(is_valid(text), serde_json::from_str::<serde_json::Value>(text).is_ok());
         }
         for text in invalid {
             assert!(!is_valid(text), "{text}");
-            assert_eq!(
-                is_valid(text),
-                serde_json::from_str::<serde_json::Value>(text).is_ok()
-            );
+            assert_eq!(is_valid(text), serde_json::from_str::<serde_json::Value>(text).is_ok());
         }
     }
 
@@ -359,15 +346,9 @@ mod tests {
 
     #[test]
     fn splits_arrays_and_bags_into_slices() {
-        assert_eq!(
-            array_elements("[ 1 , {\"a\": [2]} ,\"x\"]"),
-            ["1", "{\"a\": [2]}", "\"x\""]
-        );
+        assert_eq!(array_elements("[ 1 , {\"a\": [2]} ,\"x\"]"), ["1", "{\"a\": [2]}", "\"x\""]);
         assert_eq!(array_elements("[]"), Vec::<&str>::new());
-        assert_eq!(
-            object_entries("{\"a\": 1, \"b\" : null}"),
-            [("\"a\"", "1"), ("\"b\"", "null")]
-        );
+        assert_eq!(object_entries("{\"a\": 1, \"b\" : null}"), [("\"a\"", "1"), ("\"b\"", "null")]);
     }
 
     #[test]
@@ -395,9 +376,6 @@ mod tests {
         assert_eq!(to_kusto_string("1.0"), "1");
         assert_eq!(to_kusto_string("1.50"), "1.5");
         assert_eq!(to_kusto_string("true"), "true");
-        assert_eq!(
-            to_kusto_string("[1, \"a b\" ,{ \"k\" : 2 }]"),
-            "[1,\"a b\",{\"k\":2}]"
-        );
+        assert_eq!(to_kusto_string("[1, \"a b\" ,{ \"k\" : 2 }]"), "[1,\"a b\",{\"k\":2}]");
     }
 }

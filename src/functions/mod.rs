@@ -97,10 +97,7 @@ fn constant_string(args: &ScalarFunctionArgs, position: usize, function: &str) -
             | ScalarValue::Utf8View(Some(s))
             | ScalarValue::LargeUtf8(Some(s)),
         ) => Ok(s.clone()),
-        _ => exec_err!(
-            "{function}: argument {} must be a constant string",
-            position + 1
-        ),
+        _ => exec_err!("{function}: argument {} must be a constant string", position + 1),
     }
 }
 
@@ -142,10 +139,7 @@ impl ScalarUDFImpl for ToDynamic {
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let input = args.args[0].to_array(args.number_rows)?;
         let mut out = StringBuilder::with_capacity(input.len(), 0);
-        if matches!(
-            input.data_type(),
-            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
-        ) {
+        if matches!(input.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) {
             let texts = Strings::of(&input, self.name())?;
             let mut invalid = 0;
             for row in 0..input.len() {
@@ -191,11 +185,7 @@ impl ScalarUDFImpl for MvExpand {
         &self.signature
     }
     fn return_type(&self, _: &[DataType]) -> Result<DataType> {
-        Ok(DataType::List(Arc::new(Field::new(
-            "item",
-            DataType::Utf8,
-            true,
-        ))))
+        Ok(DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))))
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let limit = match &args.args[1] {

@@ -38,9 +38,8 @@ pub(crate) fn is_public_v4(address: Ipv4Addr) -> bool {
 
 /// First 16-bit groups of real regional-registry IPv6 allocations (RIPE, ARIN, APNIC,
 /// LACNIC), all inside 2000::/3 and outside the documentation, Teredo and 6to4 prefixes.
-const GLOBAL_V6_FIRST_GROUPS: &[u16] = &[
-    0x2a00, 0x2a01, 0x2a02, 0x2a03, 0x2600, 0x2601, 0x2603, 0x2605, 0x2607, 0x2804, 0x2400,
-];
+const GLOBAL_V6_FIRST_GROUPS: &[u16] =
+    &[0x2a00, 0x2a01, 0x2a02, 0x2a03, 0x2600, 0x2601, 0x2603, 0x2605, 0x2607, 0x2804, 0x2400];
 
 /// How an IPv6 address is spelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,11 +55,8 @@ pub(crate) fn v6_text(address: Ipv6Addr, form: V6Form) -> String {
     match form {
         V6Form::Compressed => address.to_string(),
         V6Form::Uncompressed => {
-            let groups: Vec<String> = address
-                .segments()
-                .iter()
-                .map(|g| format!("{g:04x}"))
-                .collect();
+            let groups: Vec<String> =
+                address.segments().iter().map(|g| format!("{g:04x}")).collect();
             groups.join(":")
         }
     }
@@ -129,13 +125,7 @@ mod tests {
         ] {
             assert!(!is_public_v4(text.parse()?), "{text}");
         }
-        for text in [
-            "8.8.8.8",
-            "172.32.0.1",
-            "100.128.0.1",
-            "52.174.3.9",
-            "192.169.0.1",
-        ] {
+        for text in ["8.8.8.8", "172.32.0.1", "100.128.0.1", "52.174.3.9", "192.169.0.1"] {
             assert!(is_public_v4(text.parse()?), "{text}");
         }
         Ok(())

@@ -53,12 +53,8 @@ const CLOUD_APPS: &[&str] = &[
     "Microsoft 365",
 ];
 
-const CLOUD_LOGON_TYPES: &[&str] = &[
-    "Login:login",
-    "OAuth2:Authorize",
-    "OAuth2:Token",
-    "Login:reprocess",
-];
+const CLOUD_LOGON_TYPES: &[&str] =
+    &["Login:login", "OAuth2:Authorize", "OAuth2:Token", "Login:reprocess"];
 
 /// How an on-premises logon reaches a domain controller.
 #[derive(Debug, Clone, Copy)]
@@ -76,23 +72,13 @@ const fn on_premises_kind(
     port: i32,
     additional: &'static str,
 ) -> OnPremises {
-    OnPremises {
-        logon_type,
-        protocol,
-        port,
-        additional,
-    }
+    OnPremises { logon_type, protocol, port, additional }
 }
 
 const ON_PREMISES: &[(u32, OnPremises)] = &[
     (
         50,
-        on_premises_kind(
-            "Resource access",
-            "Kerberos",
-            88,
-            r#"{"Spns":"cifs/fs-01.contoso.com"}"#,
-        ),
+        on_premises_kind("Resource access", "Kerberos", 88, r#"{"Spns":"cifs/fs-01.contoso.com"}"#),
     ),
     (
         30,
@@ -103,10 +89,7 @@ const ON_PREMISES: &[(u32, OnPremises)] = &[
             r#"{"Spns":"krbtgt/CONTOSO.COM"}"#,
         ),
     ),
-    (
-        12,
-        on_premises_kind("Credentials validation", "Ntlm", 445, "{}"),
-    ),
+    (12, on_premises_kind("Credentials validation", "Ntlm", 445, "{}")),
     (8, on_premises_kind("Interactive", "Ldap", 389, "{}")),
 ];
 
@@ -192,9 +175,8 @@ pub(crate) fn write_day(
 ) -> Result<u64, GenerateError> {
     let mut rng = Rng::stream(world.seed, Stream::IdentityLogons, day.index);
     let clock = DayClock::new(&OFFICE_HOURS);
-    let office: Vec<String> = (0..world.devices.len())
-        .map(|d| world.office_ipv4(d, day.index).to_string())
-        .collect();
+    let office: Vec<String> =
+        (0..world.devices.len()).map(|d| world.office_ipv4(d, day.index).to_string()).collect();
     let mut file = PartitionFile::create(root, TABLE, day, schema, UNIQUE_COLUMNS)?;
     // The day's first on-premises logon has no address, besides a random one in a thousand.
     let mut blank_planted = false;
@@ -245,11 +227,7 @@ impl<'a> IdentityRow<'a> {
         let failed = rng.chance(0.06);
         IdentityRow {
             timestamp,
-            action: if failed {
-                "LogonFailed"
-            } else {
-                "LogonSuccess"
-            },
+            action: if failed { "LogonFailed" } else { "LogonSuccess" },
             application: "Active Directory",
             logon_type: "Resource access",
             protocol: None,
@@ -275,11 +253,7 @@ impl<'a> IdentityRow<'a> {
 /// A report id of 32 hex digits, unique per row: the second half is a bijective mix of the
 /// row number.
 fn report_id(seed: u64, lake_row: u64) -> String {
-    format!(
-        "{:016x}{:016x}",
-        mix_all(&[seed, lake_row]),
-        mix(lake_row ^ seed)
-    )
+    format!("{:016x}{:016x}", mix_all(&[seed, lake_row]), mix(lake_row ^ seed))
 }
 
 /// A Kerberos, NTLM or LDAP logon from an office device to a domain controller.
@@ -291,21 +265,12 @@ fn on_premises<'a>(
 ) {
     let source = rng.index(world.devices.len());
     let device = &world.devices[source];
-    let OnPremises {
-        logon_type,
-        protocol,
-        port,
-        additional,
-    } = rng.weighted(ON_PREMISES);
+    let OnPremises { logon_type, protocol, port, additional } = rng.weighted(ON_PREMISES);
     let controller = rng.pick(&world.domain_controllers);
     row.logon_type = logon_type;
     row.protocol = Some(protocol);
     row.device_name = Some(&device.fqdn);
-    row.device_type = if device.role == Role::Server {
-        "Server"
-    } else {
-        "Desktop"
-    };
+    row.device_type = if device.role == Role::Server { "Server" } else { "Desktop" };
     row.os_platform = windows_platform(device.os_build);
     row.ip = (!rng.chance(0.001)).then(|| office[source].as_str());
     row.port = Some(rng.between(49_152, 65_535) as i32);
@@ -384,9 +349,9 @@ fn drawn_address<'a>(world: &'a World, rng: &mut Rng) -> (&'a str, Isp) {
 
 /// The provider (and its country) an address belongs to, stable for the address.
 fn provider_of(seed: u64, text: &str) -> (&'static str, &'static str) {
-    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
+    let hash = text
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     PROVIDERS[(mix_all(&[seed, hash]) % PROVIDERS.len() as u64) as usize]
 }
 
@@ -482,12 +447,9 @@ impl IdentityColumns {
         self.os_platform.append_value(row.os_platform);
         self.ip_address.append_option(row.ip);
         self.port.append_option(row.port);
-        self.destination_device_name
-            .append_option(row.destination.map(|(name, _, _)| name));
-        self.destination_ip_address
-            .append_option(row.destination.map(|(_, ip, _)| ip));
-        self.destination_port
-            .append_option(row.destination.map(|(_, _, port)| port));
+        self.destination_device_name.append_option(row.destination.map(|(name, _, _)| name));
+        self.destination_ip_address.append_option(row.destination.map(|(_, ip, _)| ip));
+        self.destination_port.append_option(row.destination.map(|(_, _, port)| port));
         self.target_device_name.append_option(row.target_device);
         self.target_account_display_name.append_null();
         self.location.append_option(row.location);
@@ -509,39 +471,21 @@ impl IdentityColumns {
         c.add("AccountUpn", Arc::new(self.account_upn.finish()));
         c.add("AccountSid", Arc::new(self.account_sid.finish()));
         c.add("AccountObjectId", Arc::new(self.account_object_id.finish()));
-        c.add(
-            "AccountDisplayName",
-            Arc::new(self.account_display_name.finish()),
-        );
+        c.add("AccountDisplayName", Arc::new(self.account_display_name.finish()));
         c.add("DeviceName", Arc::new(self.device_name.finish()));
         c.add("DeviceType", Arc::new(self.device_type.finish()));
         c.add("OSPlatform", Arc::new(self.os_platform.finish()));
         c.add("IPAddress", Arc::new(self.ip_address.finish()));
         c.add("Port", Arc::new(self.port.finish()));
-        c.add(
-            "DestinationDeviceName",
-            Arc::new(self.destination_device_name.finish()),
-        );
-        c.add(
-            "DestinationIPAddress",
-            Arc::new(self.destination_ip_address.finish()),
-        );
+        c.add("DestinationDeviceName", Arc::new(self.destination_device_name.finish()));
+        c.add("DestinationIPAddress", Arc::new(self.destination_ip_address.finish()));
         c.add("DestinationPort", Arc::new(self.destination_port.finish()));
-        c.add(
-            "TargetDeviceName",
-            Arc::new(self.target_device_name.finish()),
-        );
-        c.add(
-            "TargetAccountDisplayName",
-            Arc::new(self.target_account_display_name.finish()),
-        );
+        c.add("TargetDeviceName", Arc::new(self.target_device_name.finish()));
+        c.add("TargetAccountDisplayName", Arc::new(self.target_account_display_name.finish()));
         c.add("Location", Arc::new(self.location.finish()));
         c.add("ISP", Arc::new(self.isp.finish()));
         c.add("ReportId", Arc::new(self.report_id.finish()));
-        c.add(
-            "AdditionalFields",
-            Arc::new(self.additional_fields.finish()),
-        );
+        c.add("AdditionalFields", Arc::new(self.additional_fields.finish()));
         c
     }
 }

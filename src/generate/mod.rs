@@ -192,16 +192,10 @@ struct Plan {
 impl Plan {
     fn new(opts: &GenerateOptions) -> Result<Self, GenerateError> {
         let invalid = |option, reason: &str| {
-            Err(GenerateError::InvalidOption {
-                option,
-                reason: reason.to_string(),
-            })
+            Err(GenerateError::InvalidOption { option, reason: reason.to_string() })
         };
         if opts.out.file_name().is_none() {
-            return invalid(
-                "out",
-                &format!("{:?} does not end in a directory name", opts.out),
-            );
+            return invalid("out", &format!("{:?} does not end in a directory name", opts.out));
         }
         if opts.logons == 0 {
             return invalid("logons", "must be at least 1");
@@ -251,9 +245,7 @@ impl Plan {
 }
 
 fn catalogue(table: &'static str) -> Result<SchemaRef, GenerateError> {
-    schema::table(table)
-        .map(|t| t.arrow_schema())
-        .ok_or(GenerateError::NotCatalogued { table })
+    schema::table(table).map(|t| t.arrow_schema()).ok_or(GenerateError::NotCatalogued { table })
 }
 
 /// One file to write.
@@ -316,9 +308,7 @@ fn write_tables(
         }
     };
 
-    let threads = thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .clamp(1, MAX_THREADS);
+    let threads = thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, MAX_THREADS);
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
     let outcomes: Vec<Result<Vec<(usize, u64)>, GenerateError>> = thread::scope(|scope| {
@@ -352,18 +342,11 @@ fn write_tables(
             .collect()
     });
 
-    let mut tables: Vec<TableReport> = [
-        device_logons::TABLE,
-        network_info::TABLE,
-        identity_logons::TABLE,
-    ]
-    .iter()
-    .map(|name| TableReport {
-        name: name.to_string(),
-        rows: 0,
-        files: 0,
-    })
-    .collect();
+    let mut tables: Vec<TableReport> =
+        [device_logons::TABLE, network_info::TABLE, identity_logons::TABLE]
+            .iter()
+            .map(|name| TableReport { name: name.to_string(), rows: 0, files: 0 })
+            .collect();
     for outcome in outcomes {
         for (table, rows) in outcome? {
             tables[table].rows += rows;

@@ -113,9 +113,8 @@ pub(crate) fn write_day(
     let clock = DayClock::new(&ROUND_THE_CLOCK);
     let devices = world.devices.len() as u64;
     let stride = coprime_stride(&mut rng, devices);
-    let edge_devices: Vec<u64> = (0..3u64)
-        .map(|k| (u64::from(day.index) * 7_919 + k * 104_729) % devices)
-        .collect();
+    let edge_devices: Vec<u64> =
+        (0..3u64).map(|k| (u64::from(day.index) * 7_919 + k * 104_729) % devices).collect();
     let mut file = PartitionFile::create(root, TABLE, day, schema, UNIQUE_COLUMNS)?;
     let mut columns = NetworkColumns::new(layout);
     for k in 0..devices {
@@ -136,28 +135,17 @@ pub(crate) fn write_day(
             columns.push(timestamp, &world.devices[device_index], adapter, report_id);
         }
         if columns.rows >= BATCH_ROWS as usize {
-            file.write(
-                columns
-                    .finish()
-                    .map_err(|source| arrow_error(root, source))?,
-            )?;
+            file.write(columns.finish().map_err(|source| arrow_error(root, source))?)?;
         }
     }
     if columns.rows > 0 {
-        file.write(
-            columns
-                .finish()
-                .map_err(|source| arrow_error(root, source))?,
-        )?;
+        file.write(columns.finish().map_err(|source| arrow_error(root, source))?)?;
     }
     file.finish()
 }
 
 fn arrow_error(root: &Path, source: ArrowError) -> GenerateError {
-    GenerateError::Arrow {
-        path: root.join(TABLE),
-        source,
-    }
+    GenerateError::Arrow { path: root.join(TABLE), source }
 }
 
 /// A step coprime with `n`, so that `k * step mod n` visits every device once in an order
@@ -179,11 +167,8 @@ fn adapters<'w>(world: &'w World, index: usize, day: &Day, rng: &mut Rng) -> Vec
     let at_home = device.wifi && mix_all(&[device.entropy, u64::from(day.index)]) % 10 < 3;
     let mut rows = Vec::with_capacity(3);
     let office = world.office_ipv4(index, day.index);
-    let link_local = || Address {
-        ip: link_local_text(device.entropy),
-        prefix: 64,
-        kind: "LinkLocal",
-    };
+    let link_local =
+        || Address { ip: link_local_text(device.entropy), prefix: 64, kind: "LinkLocal" };
     if !at_home {
         let octets = office.octets();
         rows.push(AdapterRow {
@@ -194,28 +179,13 @@ fn adapters<'w>(world: &'w World, index: usize, day: &Day, rng: &mut Rng) -> Vec
             tunnel: "None",
             connected: Some(DOMAIN_NETWORK),
             dns: Some(OFFICE_DNS),
-            ipv4_dhcp: if device.role == Role::Server {
-                ""
-            } else {
-                "10.0.0.20"
-            },
-            gateways: Some(format!(
-                r#"["{}.{}.{}.1"]"#,
-                octets[0], octets[1], octets[2]
-            )),
+            ipv4_dhcp: if device.role == Role::Server { "" } else { "10.0.0.20" },
+            gateways: Some(format!(r#"["{}.{}.{}.1"]"#, octets[0], octets[1], octets[2])),
             addresses: Addresses::List(vec![
-                Address {
-                    ip: office.to_string(),
-                    prefix: 24,
-                    kind: "Private",
-                },
+                Address { ip: office.to_string(), prefix: 24, kind: "Private" },
                 link_local(),
             ]),
-            vendor: if device.role == Role::Server {
-                "Microsoft"
-            } else {
-                "Intel Corporation"
-            },
+            vendor: if device.role == Role::Server { "Microsoft" } else { "Intel Corporation" },
         });
     }
     if device.wifi {
@@ -402,12 +372,11 @@ impl NetworkColumns {
         self.dns_addresses.append_option(adapter.dns);
         self.ipv4_dhcp.append_value(adapter.ipv4_dhcp);
         self.ipv6_dhcp.append_value("");
-        self.default_gateways
-            .append_option(adapter.gateways.as_deref());
+        self.default_gateways.append_option(adapter.gateways.as_deref());
         match self.layout {
-            IpAddressesLayout::JsonText => self
-                .ip_addresses_text
-                .append_option(json_text(&adapter.addresses)),
+            IpAddressesLayout::JsonText => {
+                self.ip_addresses_text.append_option(json_text(&adapter.addresses))
+            }
             IpAddressesLayout::NativeList => self.ip_addresses_list.push(&adapter.addresses),
         }
         self.report_id.append_value(report_id);
@@ -427,15 +396,9 @@ impl NetworkColumns {
         c.add("NetworkAdapterName", Arc::new(self.adapter_name.finish()));
         c.add("MacAddress", Arc::new(self.mac_address.finish()));
         c.add("NetworkAdapterType", Arc::new(self.adapter_type.finish()));
-        c.add(
-            "NetworkAdapterStatus",
-            Arc::new(self.adapter_status.finish()),
-        );
+        c.add("NetworkAdapterStatus", Arc::new(self.adapter_status.finish()));
         c.add("TunnelType", Arc::new(self.tunnel_type.finish()));
-        c.add(
-            "ConnectedNetworks",
-            Arc::new(self.connected_networks.finish()),
-        );
+        c.add("ConnectedNetworks", Arc::new(self.connected_networks.finish()));
         c.add("DnsAddresses", Arc::new(self.dns_addresses.finish()));
         c.add("IPv4Dhcp", Arc::new(self.ipv4_dhcp.finish()));
         c.add("IPv6Dhcp", Arc::new(self.ipv6_dhcp.finish()));

@@ -32,12 +32,8 @@ pub(crate) enum Population {
 
 impl Population {
     /// Every population, in the order the truth file lists them.
-    pub(crate) const ALL: [Population; 4] = [
-        Population::Owned,
-        Population::OutsideIsp,
-        Population::InternalOnly,
-        Population::Unknown,
-    ];
+    pub(crate) const ALL: [Population; 4] =
+        [Population::Owned, Population::OutsideIsp, Population::InternalOnly, Population::Unknown];
 }
 
 /// How many addresses each population gets.
@@ -136,11 +132,7 @@ impl PlantedAddresses {
                         _ => {}
                     }
                 }
-                all.push(PlantedAddress {
-                    text,
-                    population: *population,
-                    rank,
-                });
+                all.push(PlantedAddress { text, population: *population, rank });
             }
         }
 
@@ -154,14 +146,8 @@ impl PlantedAddresses {
         }
 
         let roaming_count = (devices.len() / 5).clamp(20, 5_000);
-        let roaming = (0..roaming_count)
-            .map(|_| draw_unique(rng, &mut taken).1)
-            .collect();
-        PlantedAddresses {
-            all,
-            members,
-            roaming,
-        }
+        let roaming = (0..roaming_count).map(|_| draw_unique(rng, &mut taken).1).collect();
+        PlantedAddresses { all, members, roaming }
     }
 
     /// Indexes into [`PlantedAddresses::all`] of one population's addresses.
@@ -172,11 +158,8 @@ impl PlantedAddresses {
     /// The populations as the truth file lists them, each sorted.
     pub(crate) fn truth(&self) -> PlantedTruth {
         let list = |population| {
-            let mut texts: Vec<String> = self
-                .members(population)
-                .iter()
-                .map(|&i| self.all[i].text.clone())
-                .collect();
+            let mut texts: Vec<String> =
+                self.members(population).iter().map(|&i| self.all[i].text.clone()).collect();
             texts.sort_unstable();
             texts
         };
@@ -195,11 +178,7 @@ fn draw_unique(rng: &mut Rng, taken: &mut HashSet<IpAddr>) -> (IpAddr, String) {
     loop {
         let (address, text) = if rng.chance(0.12) {
             let v6 = public_v6(rng);
-            let form = if rng.chance(0.4) {
-                V6Form::Uncompressed
-            } else {
-                V6Form::Compressed
-            };
+            let form = if rng.chance(0.4) { V6Form::Uncompressed } else { V6Form::Compressed };
             (IpAddr::V6(v6), v6_text(v6, form))
         } else {
             let v4 = public_v4(rng);
@@ -220,10 +199,7 @@ mod tests {
     fn sizes_fit_a_quarter_of_the_logons() {
         for (devices, logons) in [(20_000, 40_000), (20_000, 10_000_000), (5, 16), (50, 3)] {
             let sizes = PopulationSizes::for_lake(devices, logons);
-            assert!(
-                sizes.total() as u64 <= logons / 4,
-                "{devices} devices, {logons} logons"
-            );
+            assert!(sizes.total() as u64 <= logons / 4, "{devices} devices, {logons} logons");
         }
     }
 
@@ -256,33 +232,21 @@ mod tests {
     #[test]
     fn some_planted_ipv6_addresses_are_compressed_and_some_uncompressed() {
         let world = World::new(7, 20_000, 10_000_000);
-        let v6: Vec<&str> = world
-            .planted
-            .all
-            .iter()
-            .map(|a| a.text.as_str())
-            .filter(|t| t.contains(':'))
-            .collect();
+        let v6: Vec<&str> =
+            world.planted.all.iter().map(|a| a.text.as_str()).filter(|t| t.contains(':')).collect();
         assert!(v6.iter().any(|t| t.contains("::")), "no compressed IPv6");
         assert!(
-            v6.iter()
-                .any(|t| t.split(':').count() == 8 && t.split(':').all(|g| g.len() == 4)),
+            v6.iter().any(|t| t.split(':').count() == 8 && t.split(':').all(|g| g.len() == 4)),
             "no uncompressed IPv6"
         );
-        assert!(
-            v6.len() * 20 > world.planted.all.len(),
-            "fewer than 5% IPv6"
-        );
+        assert!(v6.len() * 20 > world.planted.all.len(), "fewer than 5% IPv6");
     }
 
     #[test]
     fn every_owned_address_is_on_some_device() {
         let world = World::new(4, 300, 100_000);
-        let on_devices: HashSet<&String> = world
-            .devices
-            .iter()
-            .flat_map(|d| &d.public_addresses)
-            .collect();
+        let on_devices: HashSet<&String> =
+            world.devices.iter().flat_map(|d| &d.public_addresses).collect();
         for owned in &world.planted.truth().owned {
             assert!(on_devices.contains(owned), "{owned}");
         }

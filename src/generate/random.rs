@@ -38,8 +38,7 @@ pub(crate) fn mix(mut z: u64) -> u64 {
 
 /// Mixes several keys into one value; order matters.
 pub(crate) fn mix_all(keys: &[u64]) -> u64 {
-    keys.iter()
-        .fold(0x6c61_6b65_6875_6e74, |acc, &k| mix(acc ^ mix(k)))
+    keys.iter().fold(0x6c61_6b65_6875_6e74, |acc, &k| mix(acc ^ mix(k)))
 }
 
 /// A xoshiro256** generator.
@@ -57,9 +56,7 @@ impl Rng {
             counter = counter.wrapping_add(0x9e37_79b9_7f4a_7c15);
             mix(counter)
         };
-        Rng {
-            state: [next(), next(), next(), next()],
-        }
+        Rng { state: [next(), next(), next(), next()] }
     }
 
     /// The stream for one part of the lake on one day (`day` is ignored by [`Stream::World`]).
@@ -134,14 +131,8 @@ impl Rng {
 
     /// A string of `digits` random hexadecimal digits, in upper or lower case.
     pub(crate) fn hex(&mut self, digits: usize, upper: bool) -> String {
-        let alphabet: &[u8; 16] = if upper {
-            b"0123456789ABCDEF"
-        } else {
-            b"0123456789abcdef"
-        };
-        (0..digits)
-            .map(|_| char::from(alphabet[self.index(16)]))
-            .collect()
+        let alphabet: &[u8; 16] = if upper { b"0123456789ABCDEF" } else { b"0123456789abcdef" };
+        (0..digits).map(|_| char::from(alphabet[self.index(16)])).collect()
     }
 }
 

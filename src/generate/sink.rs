@@ -75,55 +75,31 @@ impl PartitionFile {
             path: path.clone(),
             source,
         })?;
-        let writer = ArrowWriter::try_new(
-            file,
-            schema.clone(),
-            Some(properties(&schema, unique_columns)?),
-        )
-        .map_err(|source| GenerateError::Parquet {
-            path: path.clone(),
-            source,
-        })?;
-        Ok(PartitionFile {
-            path,
-            schema,
-            writer,
-            rows: 0,
-        })
+        let writer =
+            ArrowWriter::try_new(file, schema.clone(), Some(properties(&schema, unique_columns)?))
+                .map_err(|source| GenerateError::Parquet { path: path.clone(), source })?;
+        Ok(PartitionFile { path, schema, writer, rows: 0 })
     }
 
     /// Appends one batch, its columns placed in the table's order.
     pub(crate) fn write(&mut self, columns: Columns) -> Result<(), GenerateError> {
-        let batch = self.batch(columns).map_err(|source| GenerateError::Arrow {
-            path: self.path.clone(),
-            source,
-        })?;
+        let batch = self
+            .batch(columns)
+            .map_err(|source| GenerateError::Arrow { path: self.path.clone(), source })?;
         self.writer
             .write(&batch)
-            .map_err(|source| GenerateError::Parquet {
-                path: self.path.clone(),
-                source,
-            })?;
+            .map_err(|source| GenerateError::Parquet { path: self.path.clone(), source })?;
         self.rows += batch.num_rows() as u64;
         Ok(())
     }
 
     /// Writes the footer and flushes the file to disk; returns the rows written.
     pub(crate) fn finish(self) -> Result<u64, GenerateError> {
-        let PartitionFile {
-            path, writer, rows, ..
-        } = self;
+        let PartitionFile { path, writer, rows, .. } = self;
         let file = writer
             .into_inner()
-            .map_err(|source| GenerateError::Parquet {
-                path: path.clone(),
-                source,
-            })?;
-        file.sync_all().map_err(|source| GenerateError::Io {
-            action: "flush",
-            path,
-            source,
-        })?;
+            .map_err(|source| GenerateError::Parquet { path: path.clone(), source })?;
+        file.sync_all().map_err(|source| GenerateError::Io { action: "flush", path, source })?;
         Ok(rows)
     }
 
@@ -140,11 +116,8 @@ impl PartitionFile {
         }
         let mut ordered = Vec::with_capacity(columns.0.len());
         for field in self.schema.fields() {
-            let position = columns
-                .0
-                .iter()
-                .position(|(name, _)| name == field.name())
-                .ok_or_else(|| {
+            let position =
+                columns.0.iter().position(|(name, _)| name == field.name()).ok_or_else(|| {
                     ArrowError::SchemaError(format!("no column {} was built", field.name()))
                 })?;
             ordered.push(columns.0.swap_remove(position).1);
@@ -166,16 +139,9 @@ fn properties(
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
         .set_statistics_enabled(EnabledStatistics::Page)
         .set_created_by(format!("lakehunt generate {}", env!("CARGO_PKG_VERSION")));
-    let timestamp = schema
-        .index_of("Timestamp")
-        .ok()
-        .and_then(|i| i32::try_from(i).ok());
+    let timestamp = schema.index_of("Timestamp").ok().and_then(|i| i32::try_from(i).ok());
     if let Some(column_idx) = timestamp {
-        let order = SortingColumn {
-            column_idx,
-            descending: false,
-            nulls_first: false,
-        };
+        let order = SortingColumn { column_idx, descending: false, nulls_first: false };
         builder = builder.set_sorting_columns(Some(vec![order]));
     }
     for column in unique_columns {

@@ -19,22 +19,14 @@ pub(crate) fn check_output(out: &Path, force: bool) -> Result<(), GenerateError>
         Ok(metadata) => metadata,
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
         Err(source) => {
-            return Err(GenerateError::Io {
-                action: "inspect",
-                path: out.to_path_buf(),
-                source,
-            });
+            return Err(GenerateError::Io { action: "inspect", path: out.to_path_buf(), source });
         }
     };
     if !metadata.is_dir() {
-        return Err(GenerateError::OutputNotDirectory {
-            path: out.to_path_buf(),
-        });
+        return Err(GenerateError::OutputNotDirectory { path: out.to_path_buf() });
     }
     if !force && !is_empty_dir(out)? {
-        return Err(GenerateError::OutputNotEmpty {
-            path: out.to_path_buf(),
-        });
+        return Err(GenerateError::OutputNotEmpty { path: out.to_path_buf() });
     }
     Ok(())
 }
@@ -68,16 +60,11 @@ impl Staging {
         let path = sibling(out, "tmp", |candidate| match fs::create_dir(candidate) {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == ErrorKind::AlreadyExists => Ok(false),
-            Err(source) => Err(GenerateError::Io {
-                action: "create",
-                path: candidate.to_path_buf(),
-                source,
-            }),
+            Err(source) => {
+                Err(GenerateError::Io { action: "create", path: candidate.to_path_buf(), source })
+            }
         })?;
-        Ok(Staging {
-            path,
-            out: parent.join(name),
-        })
+        Ok(Staging { path, out: parent.join(name) })
     }
 
     /// The directory to fill.
@@ -96,17 +83,12 @@ impl Staging {
         if fs::symlink_metadata(&self.out).is_err() {
             return self.rename_into_place();
         }
-        let aside = sibling(&self.out, "old", |candidate| {
-            Ok(fs::symlink_metadata(candidate).is_err())
-        })?;
+        let aside =
+            sibling(&self.out, "old", |candidate| Ok(fs::symlink_metadata(candidate).is_err()))?;
         if let Err(source) = fs::rename(&self.out, &aside) {
             let path = self.out.clone();
             self.discard();
-            return Err(GenerateError::Io {
-                action: "move aside the existing",
-                path,
-                source,
-            });
+            return Err(GenerateError::Io { action: "move aside the existing", path, source });
         }
         match fs::rename(&self.path, &self.out) {
             Ok(()) => {
@@ -138,11 +120,7 @@ impl Staging {
             Err(source) => {
                 let path = self.out.clone();
                 self.discard();
-                Err(GenerateError::Io {
-                    action: "rename the new lake into place at",
-                    path,
-                    source,
-                })
+                Err(GenerateError::Io { action: "rename the new lake into place at", path, source })
             }
         }
     }
@@ -152,10 +130,7 @@ impl Staging {
     /// matters more.
     pub(crate) fn discard(self) {
         if let Err(e) = fs::remove_dir_all(&self.path) {
-            tracing::warn!(
-                "could not remove temporary directory {}: {e}",
-                self.path.display()
-            );
+            tracing::warn!("could not remove temporary directory {}: {e}", self.path.display());
         }
     }
 }
@@ -163,12 +138,10 @@ impl Staging {
 /// `--out`'s parent directory (`.` for a bare name) and final component. `--out` must end
 /// in a name: `.`, `..` and `/` name no directory that could be replaced.
 fn split(out: &Path) -> Result<(PathBuf, OsString), GenerateError> {
-    let name = out
-        .file_name()
-        .ok_or_else(|| GenerateError::InvalidOption {
-            option: "out",
-            reason: format!("{} does not end in a directory name", out.display()),
-        })?;
+    let name = out.file_name().ok_or_else(|| GenerateError::InvalidOption {
+        option: "out",
+        reason: format!("{} does not end in a directory name", out.display()),
+    })?;
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

@@ -18,31 +18,18 @@ use crate::schema;
 
 type TestResult = Result<(), Box<dyn Error>>;
 
-const TABLES: [&str; 3] = [
-    "DeviceLogonEvents",
-    "DeviceNetworkInfo",
-    "IdentityLogonEvents",
-];
+const TABLES: [&str; 3] = ["DeviceLogonEvents", "DeviceNetworkInfo", "IdentityLogonEvents"];
 
 fn small(out: PathBuf) -> GenerateOptions {
-    GenerateOptions {
-        logons: 6_000,
-        devices: 60,
-        days: 3,
-        ..GenerateOptions::new(out)
-    }
+    GenerateOptions { logons: 6_000, devices: 60, days: 3, ..GenerateOptions::new(out) }
 }
 
 /// The files of one table, by partition, in date order.
 fn files(lake: &Path, table: &str) -> Result<Vec<PathBuf>, Box<dyn Error>> {
-    let mut partitions: Vec<PathBuf> = fs::read_dir(lake.join(table))?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
+    let mut partitions: Vec<PathBuf> =
+        fs::read_dir(lake.join(table))?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
     partitions.sort();
-    Ok(partitions
-        .into_iter()
-        .map(|p| p.join("part-00000.parquet"))
-        .collect())
+    Ok(partitions.into_iter().map(|p| p.join("part-00000.parquet")).collect())
 }
 
 /// One file's rows as a single batch.
@@ -55,22 +42,16 @@ fn read_file(path: &Path) -> Result<RecordBatch, Box<dyn Error>> {
 
 /// A table's rows, all days, as a single batch.
 fn read_table(lake: &Path, table: &str) -> Result<RecordBatch, Box<dyn Error>> {
-    let batches: Vec<RecordBatch> = files(lake, table)?
-        .iter()
-        .map(|f| read_file(f))
-        .collect::<Result<_, _>>()?;
+    let batches: Vec<RecordBatch> =
+        files(lake, table)?.iter().map(|f| read_file(f)).collect::<Result<_, _>>()?;
     let schema = batches.first().ok_or("no files")?.schema();
     Ok(concat_batches(&schema, &batches)?)
 }
 
 /// A Utf8 column's values.
 fn strings(batch: &RecordBatch, column: &str) -> Result<Vec<Option<String>>, Box<dyn Error>> {
-    let array = batch
-        .column_by_name(column)
-        .ok_or(format!("no column {column}"))?;
-    let array = array
-        .as_string_opt::<i32>()
-        .ok_or(format!("{column} is not Utf8"))?;
+    let array = batch.column_by_name(column).ok_or(format!("no column {column}"))?;
+    let array = array.as_string_opt::<i32>().ok_or(format!("{column} is not Utf8"))?;
     Ok(array.iter().map(|v| v.map(str::to_owned)).collect())
 }
 
@@ -82,12 +63,7 @@ fn kusto_ip_addresses(text: Option<&str>) -> Vec<String> {
     match parsed {
         Some(Value::Array(items)) => items
             .iter()
-            .map(|item| {
-                item.get("IPAddress")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_owned()
-            })
+            .map(|item| item.get("IPAddress").and_then(Value::as_str).unwrap_or("").to_owned())
             .collect(),
         _ => vec![String::new()],
     }
@@ -115,11 +91,7 @@ fn small_lake_has_exactly_the_catalogue_schemas_and_one_file_per_day() -> TestRe
                 );
             }
         }
-        let table = report
-            .tables
-            .iter()
-            .find(|t| t.name == *name)
-            .ok_or("not reported")?;
+        let table = report.tables.iter().find(|t| t.name == *name).ok_or("not reported")?;
         assert_eq!(table.files, 3);
         assert_eq!(table.rows, read_table(&opts.out, name)?.num_rows() as u64);
     }
@@ -133,25 +105,15 @@ fn same_seed_writes_identical_rows_and_another_seed_different_ones() -> TestResu
     let dir = tempfile::tempdir()?;
     let first = small(dir.path().join("first"));
     let again = small(dir.path().join("again"));
-    let other = GenerateOptions {
-        seed: 8,
-        ..small(dir.path().join("other"))
-    };
+    let other = GenerateOptions { seed: 8, ..small(dir.path().join("other")) };
     for opts in [&first, &again, &other] {
         generate(opts)?;
     }
     for table in TABLES {
-        for (a, b) in files(&first.out, table)?
-            .iter()
-            .zip(files(&again.out, table)?)
-        {
+        for (a, b) in files(&first.out, table)?.iter().zip(files(&again.out, table)?) {
             assert_eq!(read_file(a)?, read_file(&b)?, "{}", a.display());
         }
-        assert_ne!(
-            read_table(&first.out, table)?,
-            read_table(&other.out, table)?,
-            "{table}"
-        );
+        assert_ne!(read_table(&first.out, table)?, read_table(&other.out, table)?, "{table}");
     }
     assert_eq!(read_truth(&first.out)?, read_truth(&again.out)?);
     assert_ne!(read_truth(&first.out)?, read_truth(&other.out)?);
@@ -167,10 +129,7 @@ fn every_public_logon_address_is_in_exactly_one_population_and_each_has_logons()
     for (name, list) in truth.populations() {
         assert!(!list.is_empty(), "{name} is empty");
         for ip in list {
-            assert!(
-                population_of.insert(ip, name).is_none(),
-                "{ip} is in two populations"
-            );
+            assert!(population_of.insert(ip, name).is_none(), "{ip} is in two populations");
         }
     }
 
@@ -181,10 +140,7 @@ fn every_public_logon_address_is_in_exactly_one_population_and_each_has_logons()
     for (ip, kind) in ips.iter().zip(&types) {
         let ip = ip.as_deref().unwrap_or("");
         if kind.as_deref() == Some("Public") {
-            assert!(
-                population_of.contains_key(ip),
-                "public logon from unplanted {ip}"
-            );
+            assert!(population_of.contains_key(ip), "public logon from unplanted {ip}");
             seen.insert(ip);
         } else {
             assert!(!population_of.contains_key(ip), "{ip} logs on as {kind:?}");
@@ -208,28 +164,16 @@ fn populations_agree_with_the_tables_and_the_seed_rule() -> TestResult {
         .collect();
     let identity = read_table(&opts.out, "IdentityLogonEvents")?;
     let mut isps: HashMap<String, BTreeSet<String>> = HashMap::new();
-    for (ip, isp) in strings(&identity, "IPAddress")?
-        .into_iter()
-        .zip(strings(&identity, "ISP")?)
-    {
-        isps.entry(ip.unwrap_or_default())
-            .or_default()
-            .insert(isp.unwrap_or_default());
+    for (ip, isp) in strings(&identity, "IPAddress")?.into_iter().zip(strings(&identity, "ISP")?) {
+        isps.entry(ip.unwrap_or_default()).or_default().insert(isp.unwrap_or_default());
     }
-    let outside_isp = |ip: &String| {
-        isps.get(ip)
-            .is_some_and(|s| s.iter().any(|i| i != "INTERNAL_NETWORK"))
-    };
+    let outside_isp =
+        |ip: &String| isps.get(ip).is_some_and(|s| s.iter().any(|i| i != "INTERNAL_NETWORK"));
 
     for ip in &truth.owned {
         assert!(owned_anywhere.contains(ip), "owned {ip} is on no adapter");
     }
-    for ip in truth
-        .outside_isp
-        .iter()
-        .chain(&truth.internal_only)
-        .chain(&truth.unknown)
-    {
+    for ip in truth.outside_isp.iter().chain(&truth.internal_only).chain(&truth.unknown) {
         assert!(!owned_anywhere.contains(ip), "{ip} is on an adapter");
     }
     for ip in &truth.outside_isp {
@@ -237,10 +181,7 @@ fn populations_agree_with_the_tables_and_the_seed_rule() -> TestResult {
     }
     for ip in &truth.internal_only {
         let seen = isps.get(ip).ok_or(format!("{ip} has no identity logon"))?;
-        assert!(
-            seen.iter().all(|i| i == "INTERNAL_NETWORK"),
-            "{ip}: {seen:?}"
-        );
+        assert!(seen.iter().all(|i| i == "INTERNAL_NETWORK"), "{ip}: {seen:?}");
     }
     for ip in &truth.unknown {
         assert!(!isps.contains_key(ip), "unknown {ip} has identity logons");
@@ -263,43 +204,24 @@ fn populations_agree_with_the_tables_and_the_seed_rule() -> TestResult {
 #[test]
 fn kusto_edge_cases_are_planted_in_every_table() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let opts = GenerateOptions {
-        devices: 400,
-        logons: 20_000,
-        ..small(dir.path().join("lake"))
-    };
+    let opts = GenerateOptions { devices: 400, logons: 20_000, ..small(dir.path().join("lake")) };
     generate(&opts)?;
 
     let network = strings(&read_table(&opts.out, "DeviceNetworkInfo")?, "IPAddresses")?;
-    assert!(
-        network.iter().any(|t| t.as_deref() == Some("[]")),
-        "no empty array"
-    );
+    assert!(network.iter().any(|t| t.as_deref() == Some("[]")), "no empty array");
     assert!(network.iter().any(Option::is_none), "no null IPAddresses");
     let not_json = |t: &Option<String>| {
-        t.as_deref()
-            .is_some_and(|t| serde_json::from_str::<Value>(t).is_err())
+        t.as_deref().is_some_and(|t| serde_json::from_str::<Value>(t).is_err())
     };
     assert!(network.iter().any(not_json), "no text that is not JSON");
 
     let identity = read_table(&opts.out, "IdentityLogonEvents")?;
     let isps = strings(&identity, "ISP")?;
-    for wanted in [
-        None,
-        Some(""),
-        Some("none specified"),
-        Some("INTERNAL_NETWORK"),
-    ] {
-        assert!(
-            isps.iter().any(|i| i.as_deref() == wanted),
-            "no ISP {wanted:?}"
-        );
+    for wanted in [None, Some(""), Some("none specified"), Some("INTERNAL_NETWORK")] {
+        assert!(isps.iter().any(|i| i.as_deref() == wanted), "no ISP {wanted:?}");
     }
     let ips = strings(&identity, "IPAddress")?;
-    assert!(
-        ips.iter().any(Option::is_none),
-        "no identity logon without an address"
-    );
+    assert!(ips.iter().any(Option::is_none), "no identity logon without an address");
     let mut seen_as: HashMap<&str, HashSet<Option<&str>>> = HashMap::new();
     for (ip, isp) in ips.iter().zip(&isps) {
         if let Some(ip) = ip {
@@ -309,9 +231,7 @@ fn kusto_edge_cases_are_planted_in_every_table() -> TestResult {
     let null_only = |ip: &String| {
         seen_as.get(ip.as_str()).is_some_and(|isps| {
             isps.contains(&None)
-                && isps
-                    .iter()
-                    .all(|i| i.is_none() || *i == Some("INTERNAL_NETWORK"))
+                && isps.iter().all(|i| i.is_none() || *i == Some("INTERNAL_NETWORK"))
         })
     };
     assert!(
@@ -320,10 +240,8 @@ fn kusto_edge_cases_are_planted_in_every_table() -> TestResult {
     );
 
     let logons = read_table(&opts.out, "DeviceLogonEvents")?;
-    let public: Vec<bool> = strings(&logons, "RemoteIPType")?
-        .iter()
-        .map(|t| t.as_deref() == Some("Public"))
-        .collect();
+    let public: Vec<bool> =
+        strings(&logons, "RemoteIPType")?.iter().map(|t| t.as_deref() == Some("Public")).collect();
     for column in ["AccountDomain", "LogonType"] {
         let values = strings(&logons, column)?;
         assert!(
@@ -341,10 +259,7 @@ fn values_look_like_defenders() -> TestResult {
     generate(&opts)?;
     let logons = read_table(&opts.out, "DeviceLogonEvents")?;
     for id in strings(&logons, "DeviceId")?.into_iter().flatten() {
-        assert!(
-            id.len() == 40 && id.chars().all(|c| c.is_ascii_hexdigit()),
-            "{id}"
-        );
+        assert!(id.len() == 40 && id.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
     }
     let allowed = |column: &str, values: &[&str]| -> TestResult {
         for value in strings(&logons, column)?.into_iter().flatten() {
@@ -352,10 +267,7 @@ fn values_look_like_defenders() -> TestResult {
         }
         Ok(())
     };
-    allowed(
-        "ActionType",
-        &["LogonSuccess", "LogonFailed", "LogonAttempted"],
-    )?;
+    allowed("ActionType", &["LogonSuccess", "LogonFailed", "LogonAttempted"])?;
     allowed(
         "LogonType",
         &[
@@ -370,19 +282,9 @@ fn values_look_like_defenders() -> TestResult {
     )?;
     allowed(
         "RemoteIPType",
-        &[
-            "Public",
-            "Private",
-            "Loopback",
-            "Reserved",
-            "FourToSixMapping",
-            "",
-        ],
+        &["Public", "Private", "Loopback", "Reserved", "FourToSixMapping", ""],
     )?;
-    for (ip, kind) in strings(&logons, "RemoteIP")?
-        .iter()
-        .zip(strings(&logons, "RemoteIPType")?)
-    {
+    for (ip, kind) in strings(&logons, "RemoteIP")?.iter().zip(strings(&logons, "RemoteIPType")?) {
         let (Some(ip), Some(kind)) = (ip, kind) else {
             continue;
         };
@@ -405,14 +307,8 @@ fn each_file_holds_sorted_timestamps_inside_its_date_partition() -> TestResult {
     generate(&opts)?;
     for table in TABLES {
         for file in files(&opts.out, table)? {
-            let partition = file
-                .parent()
-                .and_then(Path::file_name)
-                .ok_or("no partition")?;
-            let date = partition
-                .to_str()
-                .and_then(|p| p.strip_prefix("date="))
-                .ok_or("name")?;
+            let partition = file.parent().and_then(Path::file_name).ok_or("no partition")?;
+            let date = partition.to_str().and_then(|p| p.strip_prefix("date=")).ok_or("name")?;
             let midnight = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")?
                 .and_hms_opt(0, 0, 0)
                 .ok_or("midnight")?
@@ -424,15 +320,9 @@ fn each_file_holds_sorted_timestamps_inside_its_date_partition() -> TestResult {
             let stamps = column.as_primitive::<TimestampNanosecondType>();
             assert_eq!(stamps.null_count(), 0);
             let values = stamps.values();
+            assert!(values.windows(2).all(|w| w[0] <= w[1]), "{} unsorted", file.display());
             assert!(
-                values.windows(2).all(|w| w[0] <= w[1]),
-                "{} unsorted",
-                file.display()
-            );
-            assert!(
-                values
-                    .iter()
-                    .all(|&t| (midnight..midnight + 86_400_000_000_000).contains(&t)),
+                values.iter().all(|&t| (midnight..midnight + 86_400_000_000_000).contains(&t)),
                 "{} leaves its day",
                 file.display()
             );
@@ -450,27 +340,16 @@ fn native_list_layout_writes_a_list_of_address_structs() -> TestResult {
     };
     let truth = generate(&opts)?.truth;
     let network = read_table(&opts.out, "DeviceNetworkInfo")?;
-    let column = network
-        .column_by_name("IPAddresses")
-        .ok_or("no IPAddresses")?;
+    let column = network.column_by_name("IPAddresses").ok_or("no IPAddresses")?;
     let DataType::List(item) = column.data_type() else {
         return Err(format!("IPAddresses is {}", column.data_type()).into());
     };
-    assert_eq!(
-        item.data_type(),
-        &DataType::Struct(network_info::address_fields())
-    );
+    assert_eq!(item.data_type(), &DataType::Struct(network_info::address_fields()));
     let lists = column.as_list::<i32>();
     assert!(lists.null_count() > 0, "no null list");
-    assert!(
-        (0..lists.len()).any(|i| lists.is_valid(i) && lists.value_length(i) == 0),
-        "no []"
-    );
+    assert!((0..lists.len()).any(|i| lists.is_valid(i) && lists.value_length(i) == 0), "no []");
     let entries = lists.values().as_struct();
-    let ips = entries
-        .column_by_name("IPAddress")
-        .ok_or("no IPAddress")?
-        .as_string::<i32>();
+    let ips = entries.column_by_name("IPAddress").ok_or("no IPAddress")?.as_string::<i32>();
     let listed: HashSet<&str> = ips.iter().flatten().collect();
     for ip in &truth.owned {
         assert!(listed.contains(ip.as_str()), "owned {ip} not listed");
@@ -489,19 +368,10 @@ fn existing_non_empty_output_is_refused_without_force_and_left_intact() -> TestR
         matches!(&error, Some(GenerateError::OutputNotEmpty { path }) if *path == out),
         "{error:?}"
     );
-    assert!(
-        error
-            .map(|e| e.to_string())
-            .unwrap_or_default()
-            .contains("--force")
-    );
+    assert!(error.map(|e| e.to_string()).unwrap_or_default().contains("--force"));
     assert_eq!(fs::read_to_string(out.join("notes.txt"))?, "mine");
     assert_eq!(fs::read_dir(&out)?.count(), 1);
-    assert_eq!(
-        fs::read_dir(dir.path())?.count(),
-        1,
-        "temporary directory left behind"
-    );
+    assert_eq!(fs::read_dir(dir.path())?.count(), 1, "temporary directory left behind");
     Ok(())
 }
 
@@ -511,17 +381,10 @@ fn force_replaces_a_non_empty_output_only_with_a_complete_lake() -> TestResult {
     let out = dir.path().join("lake");
     fs::create_dir(&out)?;
     fs::write(out.join("notes.txt"), "mine")?;
-    generate(&GenerateOptions {
-        force: true,
-        ..small(out.clone())
-    })?;
+    generate(&GenerateOptions { force: true, ..small(out.clone()) })?;
     assert!(!out.join("notes.txt").exists());
     assert!(out.join(TRUTH_FILE).is_file());
-    assert_eq!(
-        fs::read_dir(dir.path())?.count(),
-        1,
-        "temporary or replaced directory left"
-    );
+    assert_eq!(fs::read_dir(dir.path())?.count(), 1, "temporary or replaced directory left");
     Ok(())
 }
 
@@ -540,15 +403,8 @@ fn an_output_that_is_a_file_is_never_replaced() -> TestResult {
     let dir = tempfile::tempdir()?;
     let out = dir.path().join("lake");
     fs::write(&out, "mine")?;
-    let error = generate(&GenerateOptions {
-        force: true,
-        ..small(out.clone())
-    })
-    .err();
-    assert!(
-        matches!(error, Some(GenerateError::OutputNotDirectory { .. })),
-        "{error:?}"
-    );
+    let error = generate(&GenerateOptions { force: true, ..small(out.clone()) }).err();
+    assert!(matches!(error, Some(GenerateError::OutputNotDirectory { .. })), "{error:?}");
     assert_eq!(fs::read_to_string(&out)?, "mine");
     Ok(())
 }
@@ -559,56 +415,13 @@ fn invalid_options_are_refused_naming_the_option() -> TestResult {
     let base = small(dir.path().join("lake"));
     let far = chrono::NaiveDate::from_ymd_opt(2262, 4, 1).ok_or("date")?;
     let cases = [
-        (
-            "logons",
-            GenerateOptions {
-                logons: 0,
-                ..base.clone()
-            },
-        ),
-        (
-            "devices",
-            GenerateOptions {
-                devices: 0,
-                ..base.clone()
-            },
-        ),
-        (
-            "devices",
-            GenerateOptions {
-                devices: MAX_DEVICES + 1,
-                ..base.clone()
-            },
-        ),
-        (
-            "days",
-            GenerateOptions {
-                days: 0,
-                ..base.clone()
-            },
-        ),
-        (
-            "start",
-            GenerateOptions {
-                start: far,
-                days: 30,
-                ..base.clone()
-            },
-        ),
-        (
-            "out",
-            GenerateOptions {
-                out: PathBuf::new(),
-                ..base.clone()
-            },
-        ),
-        (
-            "out",
-            GenerateOptions {
-                out: dir.path().join(".."),
-                ..base.clone()
-            },
-        ),
+        ("logons", GenerateOptions { logons: 0, ..base.clone() }),
+        ("devices", GenerateOptions { devices: 0, ..base.clone() }),
+        ("devices", GenerateOptions { devices: MAX_DEVICES + 1, ..base.clone() }),
+        ("days", GenerateOptions { days: 0, ..base.clone() }),
+        ("start", GenerateOptions { start: far, days: 30, ..base.clone() }),
+        ("out", GenerateOptions { out: PathBuf::new(), ..base.clone() }),
+        ("out", GenerateOptions { out: dir.path().join(".."), ..base.clone() }),
     ];
     for (option, opts) in cases {
         let error = generate(&opts).err();
@@ -616,39 +429,21 @@ fn invalid_options_are_refused_naming_the_option() -> TestResult {
             matches!(&error, Some(GenerateError::InvalidOption { option: o, .. }) if *o == option),
             "{option}: {error:?}"
         );
-        assert!(
-            error
-                .map(|e| e.to_string())
-                .unwrap_or_default()
-                .contains(&format!("--{option}"))
-        );
+        assert!(error.map(|e| e.to_string()).unwrap_or_default().contains(&format!("--{option}")));
     }
     assert!(!base.out.exists());
     assert!("xml".parse::<IpAddressesLayout>().is_err());
-    assert_eq!(
-        "list".parse::<IpAddressesLayout>().ok(),
-        Some(IpAddressesLayout::NativeList)
-    );
+    assert_eq!("list".parse::<IpAddressesLayout>().ok(), Some(IpAddressesLayout::NativeList));
     Ok(())
 }
 
 #[test]
 fn a_lake_with_fewer_logons_than_days_still_has_every_file() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let opts = GenerateOptions {
-        logons: 2,
-        days: 4,
-        ..small(dir.path().join("lake"))
-    };
+    let opts = GenerateOptions { logons: 2, days: 4, ..small(dir.path().join("lake")) };
     let report = generate(&opts)?;
     assert_eq!(report.tables[0].rows, 2);
     assert!(report.tables.iter().all(|t| t.files == 4));
-    assert!(
-        report
-            .truth
-            .populations()
-            .iter()
-            .all(|(_, list)| list.is_empty())
-    );
+    assert!(report.truth.populations().iter().all(|(_, list)| list.is_empty()));
     Ok(())
 }

@@ -29,11 +29,7 @@ impl Day {
         let date = start.checked_add_days(Days::new(u64::from(index)))?;
         let start_nanos = date.and_hms_opt(0, 0, 0)?.and_utc().timestamp_nanos_opt()?;
         start_nanos.checked_add(DAY_NANOS)?;
-        Some(Day {
-            index,
-            date,
-            start_nanos,
-        })
+        Some(Day { index, date, start_nanos })
     }
 
     /// The partition directory name, `date=YYYY-MM-DD`.
@@ -50,14 +46,12 @@ pub(crate) struct DayClock {
 }
 
 /// Office hours of an organisation around UTC+1: quiet nights, a morning peak, a lunch dip.
-pub(crate) const OFFICE_HOURS: [u32; 24] = [
-    2, 2, 2, 2, 2, 3, 6, 10, 14, 15, 14, 12, 10, 13, 14, 13, 11, 8, 6, 4, 3, 3, 2, 2,
-];
+pub(crate) const OFFICE_HOURS: [u32; 24] =
+    [2, 2, 2, 2, 2, 3, 6, 10, 14, 15, 14, 12, 10, 13, 14, 13, 11, 8, 6, 4, 3, 3, 2, 2];
 
 /// Machine activity (reports, service logons): nearly flat.
-pub(crate) const ROUND_THE_CLOCK: [u32; 24] = [
-    9, 9, 9, 9, 9, 9, 10, 10, 11, 11, 11, 11, 11, 11, 11, 11, 11, 10, 10, 10, 9, 9, 9, 9,
-];
+pub(crate) const ROUND_THE_CLOCK: [u32; 24] =
+    [9, 9, 9, 9, 9, 9, 10, 10, 11, 11, 11, 11, 11, 11, 11, 11, 11, 10, 10, 10, 9, 9, 9, 9];
 
 impl DayClock {
     /// A clock from hourly weights (not all zero).
@@ -77,11 +71,7 @@ impl DayClock {
         let position = ((i as f64 + jitter) / n as f64).clamp(0.0, 1.0);
         let hour = self.cumulative[1..24].partition_point(|&c| c <= position);
         let (low, high) = (self.cumulative[hour], self.cumulative[hour + 1]);
-        let within = if high > low {
-            (position - low) / (high - low)
-        } else {
-            0.0
-        };
+        let within = if high > low { (position - low) / (high - low) } else { 0.0 };
         let offset = ((hour as f64 + within.clamp(0.0, 1.0)) * 3.6e12) as i64;
         let offset = (offset / TICK_NANOS * TICK_NANOS).clamp(0, DAY_NANOS - TICK_NANOS);
         day.start_nanos + offset
@@ -94,11 +84,7 @@ mod tests {
 
     fn first_day() -> Day {
         let date = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
-        Day {
-            index: 0,
-            date,
-            start_nanos: 1_767_225_600_000_000_000,
-        }
+        Day { index: 0, date, start_nanos: 1_767_225_600_000_000_000 }
     }
 
     #[test]
@@ -116,16 +102,9 @@ mod tests {
             .map(|i| clock.instant(&day, i, n, ((i * 7919) % 1000) as f64 / 1000.0))
             .collect();
         assert!(instants.windows(2).all(|w| w[0] <= w[1]));
-        assert!(
-            instants
-                .iter()
-                .all(|&t| t >= day.start_nanos && t < day.start_nanos + DAY_NANOS)
-        );
+        assert!(instants.iter().all(|&t| t >= day.start_nanos && t < day.start_nanos + DAY_NANOS));
         assert!(instants.iter().all(|&t| t % TICK_NANOS == 0));
-        assert_eq!(
-            clock.instant(&day, n - 1, n, 0.999_999_999),
-            day.start_nanos + DAY_NANOS - 100
-        );
+        assert_eq!(clock.instant(&day, n - 1, n, 0.999_999_999), day.start_nanos + DAY_NANOS - 100);
     }
 
     #[test]
@@ -141,10 +120,7 @@ mod tests {
     #[test]
     fn partition_names_the_utc_date() {
         let start = NaiveDate::from_ymd_opt(2026, 1, 31).unwrap_or_default();
-        assert_eq!(
-            Day::nth(start, 1).map(|d| d.partition()),
-            Some("date=2026-02-01".into())
-        );
+        assert_eq!(Day::nth(start, 1).map(|d| d.partition()), Some("date=2026-02-01".into()));
     }
 
     #[test]

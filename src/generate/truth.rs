@@ -40,12 +40,8 @@ impl PlantedTruth {
     /// The addresses whose logons the seed rule must report, and no others: the internal-only
     /// and unknown populations, sorted.
     pub fn expected_findings(&self) -> Vec<String> {
-        let mut all: Vec<String> = self
-            .internal_only
-            .iter()
-            .chain(&self.unknown)
-            .cloned()
-            .collect();
+        let mut all: Vec<String> =
+            self.internal_only.iter().chain(&self.unknown).cloned().collect();
         all.sort_unstable();
         all
     }
@@ -77,11 +73,8 @@ pub(crate) fn write_truth(
     truth: &PlantedTruth,
     provenance: &Provenance<'_>,
 ) -> Result<(), GenerateError> {
-    let populations: serde_json::Map<String, Value> = truth
-        .populations()
-        .iter()
-        .map(|(name, list)| (name.to_string(), json!(list)))
-        .collect();
+    let populations: serde_json::Map<String, Value> =
+        truth.populations().iter().map(|(name, list)| (name.to_string(), json!(list))).collect();
     let document = json!({
         "format": FORMAT,
         "rule": SEED_RULE_ID,
@@ -114,24 +107,15 @@ pub fn read_truth(lake: &Path) -> Result<PlantedTruth, GenerateError> {
     let path = lake.join(TRUTH_FILE);
     let text = fs::read_to_string(&path).map_err(|source| match source.kind() {
         ErrorKind::NotFound => GenerateError::TruthMissing { path: path.clone() },
-        _ => GenerateError::Io {
-            action: "read",
-            path: path.clone(),
-            source,
-        },
+        _ => GenerateError::Io { action: "read", path: path.clone(), source },
     })?;
-    let malformed = |reason: String| GenerateError::TruthMalformed {
-        path: path.clone(),
-        reason,
-    };
+    let malformed = |reason: String| GenerateError::TruthMalformed { path: path.clone(), reason };
     let document: Value =
         serde_json::from_str(&text).map_err(|e| malformed(format!("not JSON: {e}")))?;
     match document.get("format").and_then(Value::as_str) {
         Some(FORMAT) => {}
         Some(other) => {
-            return Err(malformed(format!(
-                "unknown format {other:?}, want {FORMAT:?}"
-            )));
+            return Err(malformed(format!("unknown format {other:?}, want {FORMAT:?}")));
         }
         None => return Err(malformed("no \"format\" field".into())),
     }
@@ -144,9 +128,7 @@ pub fn read_truth(lake: &Path) -> Result<PlantedTruth, GenerateError> {
             .iter()
             .map(|item| {
                 item.as_str().map(str::to_owned).ok_or_else(|| {
-                    malformed(format!(
-                        "\"populations.{name}\" holds {item}, not an address"
-                    ))
+                    malformed(format!("\"populations.{name}\" holds {item}, not an address"))
                 })
             })
             .collect()
@@ -170,10 +152,7 @@ mod tests {
             owned: vec!["52.1.2.3".into()],
             outside_isp: vec!["2a01:4f8::1".into()],
             internal_only: vec!["81.2.3.4".into()],
-            unknown: vec![
-                "45.6.7.8".into(),
-                "2a02:0c7c:5a1f:0000:0000:0000:0000:0017".into(),
-            ],
+            unknown: vec!["45.6.7.8".into(), "2a02:0c7c:5a1f:0000:0000:0000:0000:0017".into()],
         }
     }
 
@@ -200,11 +179,7 @@ mod tests {
     fn expected_findings_are_internal_only_and_unknown() {
         assert_eq!(
             sample().expected_findings(),
-            vec![
-                "2a02:0c7c:5a1f:0000:0000:0000:0000:0017",
-                "45.6.7.8",
-                "81.2.3.4"
-            ]
+            vec!["2a02:0c7c:5a1f:0000:0000:0000:0000:0017", "45.6.7.8", "81.2.3.4"]
         );
     }
 

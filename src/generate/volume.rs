@@ -15,10 +15,7 @@ pub(crate) struct Share {
 pub(crate) fn share(total: u64, days: u32, day: u32) -> Share {
     let (base, extra) = (total / u64::from(days), total % u64::from(days));
     let day = u64::from(day);
-    Share {
-        first: day * base + day.min(extra),
-        count: base + u64::from(day < extra),
-    }
+    Share { first: day * base + day.min(extra), count: base + u64::from(day < extra) }
 }
 
 /// Identity logons accompanying `logons` device logons: one for every twenty, and at least
@@ -39,10 +36,7 @@ impl Coverage {
     /// Coverage for `count` addresses in a table of `rows` rows (`count` at most `rows`).
     pub(crate) fn new(rows: u64, count: usize) -> Self {
         let count = (count as u64).min(rows);
-        Coverage {
-            stride: rows.checked_div(count).unwrap_or(1),
-            count,
-        }
+        Coverage { stride: rows.checked_div(count).unwrap_or(1), count }
     }
 
     /// Which address, if any, lake row `row` is reserved for.

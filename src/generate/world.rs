@@ -83,12 +83,7 @@ pub(crate) enum Image {
 
 impl Image {
     /// Every image, in declaration order (the order [`World::image`] indexes by).
-    const ALL: [Image; 4] = [
-        Image::Lsass,
-        Image::Winlogon,
-        Image::Services,
-        Image::TaskScheduler,
-    ];
+    const ALL: [Image; 4] = [Image::Lsass, Image::Winlogon, Image::Services, Image::TaskScheduler];
 }
 
 /// What Defender reports about one of the [`Image`]s.
@@ -196,12 +191,8 @@ const LAST_NAMES: &[&str] = &[
     "zimmer",
 ];
 
-const WORKSTATION_BUILDS: &[&str] = &[
-    "10.0.19045.4291",
-    "10.0.19045.4412",
-    "10.0.22621.3447",
-    "10.0.22631.3527",
-];
+const WORKSTATION_BUILDS: &[&str] =
+    &["10.0.19045.4291", "10.0.19045.4412", "10.0.22621.3447", "10.0.22631.3527"];
 const SERVER_BUILDS: &[&str] = &["10.0.17763.5696", "10.0.20348.2402"];
 
 impl World {
@@ -222,10 +213,7 @@ impl World {
         let user_count = (devices as usize + devices as usize / 10).max(8);
         let accounts = draw_accounts(&mut rng, &domain, user_count);
         let mut devices = draw_devices(&mut rng, &domain, devices as usize, user_count);
-        let images = Image::ALL
-            .iter()
-            .map(|&image| draw_image(&mut rng, image))
-            .collect();
+        let images = Image::ALL.iter().map(|&image| draw_image(&mut rng, image)).collect();
         let domain_controllers = (1..=3)
             .map(|n| DomainController {
                 fqdn: format!("dc-{n:02}.{}", domain.dns),
@@ -234,15 +222,7 @@ impl World {
             .collect();
         let sizes = PopulationSizes::for_lake(devices.len(), logons);
         let planted = PlantedAddresses::plant(&mut rng, sizes, &mut devices);
-        World {
-            seed,
-            domain,
-            devices,
-            accounts,
-            domain_controllers,
-            planted,
-            images,
-        }
+        World { seed, domain, devices, accounts, domain_controllers, planted, images }
     }
 
     /// What Defender reports about `image`.
@@ -341,21 +321,14 @@ fn draw_accounts(rng: &mut Rng, domain: &Domain, count: usize) -> Vec<Account> {
 
 fn capitalised(word: &str) -> String {
     let mut chars = word.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 fn draw_devices(rng: &mut Rng, domain: &Domain, count: usize, users: usize) -> Vec<Device> {
     let (mut workstations, mut servers) = (0usize, 0usize);
     (0..count)
         .map(|i| {
-            let role = if rng.chance(0.1) {
-                Role::Server
-            } else {
-                Role::Workstation
-            };
+            let role = if rng.chance(0.1) { Role::Server } else { Role::Workstation };
             let host = match role {
                 Role::Workstation => {
                     workstations += 1;
@@ -453,12 +426,7 @@ mod tests {
         let world = World::new(7, 50, 10_000);
         for device in &world.devices {
             assert_eq!(device.id.len(), 40);
-            assert!(
-                device
-                    .id
-                    .chars()
-                    .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
-            );
+            assert!(device.id.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
             assert!(device.fqdn.ends_with(".contoso.com"));
             assert!(device.fqdn.starts_with("ws-") || device.fqdn.starts_with("srv-"));
         }

@@ -66,10 +66,7 @@ pub struct LakeTable {
 impl Lake {
     /// Opens a lake on the local file system.
     pub fn open(location: &str) -> Result<Lake> {
-        let problem = |reason: String| Error::LakeLocation {
-            lake: location.into(),
-            reason,
-        };
+        let problem = |reason: String| Error::LakeLocation { lake: location.into(), reason };
         if location.contains("://") {
             return Err(problem(
                 "only local folders are lakes in this version; object stores are not supported yet"
@@ -147,13 +144,7 @@ impl Lake {
             }
             (false, def) => unify(def, &self.read_schemas(name, &files).await?),
         };
-        Ok(LakeTable {
-            name: name.to_string(),
-            location,
-            files,
-            pruned_files,
-            schema,
-        })
+        Ok(LakeTable { name: name.to_string(), location, files, pruned_files, schema })
     }
 
     /// Lists a table's Parquet files, sorted by path, with their partition spans.
@@ -186,9 +177,7 @@ impl Lake {
             let Some((file_name, folders)) = parts.split_last() else {
                 continue;
             };
-            let hidden = parts
-                .iter()
-                .any(|p| p.starts_with('_') || p.starts_with('.'));
+            let hidden = parts.iter().any(|p| p.starts_with('_') || p.starts_with('.'));
             if hidden || !file_name.ends_with(".parquet") {
                 continue;
             }
@@ -199,16 +188,9 @@ impl Lake {
         let location = format!("{}/", self.describe(&folder));
         if files.is_empty() {
             return Err(if anything {
-                Error::EmptyTable {
-                    lake: self.display.clone(),
-                    table: name.into(),
-                    location,
-                }
+                Error::EmptyTable { lake: self.display.clone(), table: name.into(), location }
             } else {
-                Error::TableNotFound {
-                    lake: self.display.clone(),
-                    table: name.into(),
-                }
+                Error::TableNotFound { lake: self.display.clone(), table: name.into() }
             });
         }
         files.sort_by(|a, b| a.meta.location.cmp(&b.meta.location));

@@ -42,10 +42,7 @@ pub fn span_of(folders: &[&str]) -> Option<PartitionSpan> {
             None => (date.and_hms_opt(0, 0, 0)?, Duration::days(1)),
         };
         let start = Utc.from_utc_datetime(&start);
-        return Some(PartitionSpan {
-            start,
-            end: start + length,
-        });
+        return Some(PartitionSpan { start, end: start + length });
     }
 
     let year = year?;
@@ -62,10 +59,7 @@ pub fn span_of(folders: &[&str]) -> Option<PartitionSpan> {
         }
         _ => return None,
     };
-    Some(PartitionSpan {
-        start: first,
-        end: last,
-    })
+    Some(PartitionSpan { start: first, end: last })
 }
 
 fn ymd(year: i32, month: u32, day: u32) -> Option<DateTime<Utc>> {
@@ -74,11 +68,7 @@ fn ymd(year: i32, month: u32, day: u32) -> Option<DateTime<Utc>> {
 }
 
 fn next_month(year: i32, month: u32) -> Option<DateTime<Utc>> {
-    if month == 12 {
-        ymd(year + 1, 1, 1)
-    } else {
-        ymd(year, month + 1, 1)
-    }
+    if month == 12 { ymd(year + 1, 1, 1) } else { ymd(year, month + 1, 1) }
 }
 
 #[cfg(test)]
@@ -93,10 +83,7 @@ mod tests {
     fn a_date_folder_holds_one_utc_day() {
         assert_eq!(
             span(&["date=2026-05-23"]),
-            Some((
-                "2026-05-23T00:00:00+00:00".into(),
-                "2026-05-24T00:00:00+00:00".into()
-            ))
+            Some(("2026-05-23T00:00:00+00:00".into(), "2026-05-24T00:00:00+00:00".into()))
         );
     }
 
@@ -104,10 +91,7 @@ mod tests {
     fn year_month_day_folders_hold_one_day() {
         assert_eq!(
             span(&["y=2026", "m=12", "d=31"]),
-            Some((
-                "2026-12-31T00:00:00+00:00".into(),
-                "2027-01-01T00:00:00+00:00".into()
-            ))
+            Some(("2026-12-31T00:00:00+00:00".into(), "2027-01-01T00:00:00+00:00".into()))
         );
     }
 
@@ -116,10 +100,7 @@ mod tests {
         let folders = ["tenantId=abc", "y=2026", "m=05", "d=23", "h=07", "m=00"];
         assert_eq!(
             span(&folders),
-            Some((
-                "2026-05-23T07:00:00+00:00".into(),
-                "2026-05-23T08:00:00+00:00".into()
-            ))
+            Some(("2026-05-23T07:00:00+00:00".into(), "2026-05-23T08:00:00+00:00".into()))
         );
     }
 
@@ -127,10 +108,7 @@ mod tests {
     fn a_year_and_month_hold_the_whole_month() {
         assert_eq!(
             span(&["year=2026", "month=02"]),
-            Some((
-                "2026-02-01T00:00:00+00:00".into(),
-                "2026-03-01T00:00:00+00:00".into()
-            ))
+            Some(("2026-02-01T00:00:00+00:00".into(), "2026-03-01T00:00:00+00:00".into()))
         );
     }
 

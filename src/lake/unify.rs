@@ -23,18 +23,9 @@ pub enum ColumnProblem {
     /// The catalogue has the column but no file of the lake does.
     Missing,
     /// A file stores the column as a type that does not fit its Kusto type.
-    WrongType {
-        file: String,
-        found: DataType,
-        expected: &'static str,
-    },
+    WrongType { file: String, found: DataType, expected: &'static str },
     /// Two files store the column as types that cannot be read as one.
-    Conflict {
-        first_file: String,
-        first: DataType,
-        second_file: String,
-        second: DataType,
-    },
+    Conflict { first_file: String, first: DataType, second_file: String, second: DataType },
 }
 
 /// The families of Arrow types that read as one another.
@@ -120,15 +111,9 @@ struct Sightings<'a> {
 /// The schema of a catalogued table none of whose files is read: every column, as the
 /// catalogue types it.
 pub fn catalogue_schema(def: &TableDef) -> TableSchema {
-    let fields: Vec<Field> = def
-        .columns
-        .iter()
-        .map(|c| Field::new(c.name, catalogue_read_type(c.kind), true))
-        .collect();
-    TableSchema {
-        schema: Arc::new(Schema::new(fields)),
-        problems: BTreeMap::new(),
-    }
+    let fields: Vec<Field> =
+        def.columns.iter().map(|c| Field::new(c.name, catalogue_read_type(c.kind), true)).collect();
+    TableSchema { schema: Arc::new(Schema::new(fields)), problems: BTreeMap::new() }
 }
 
 /// Unifies the schemas of a table's files into the schema lakehunt reads the table with.
@@ -157,10 +142,7 @@ pub fn unify(catalogue: Option<&TableDef>, files: &[(String, SchemaRef)]) -> Tab
     let mut problems = BTreeMap::new();
     for name in &order {
         let kind = catalogue.and_then(|d| d.column(name)).map(|c| c.kind);
-        let seen = sightings
-            .get(name)
-            .map(|s| s.seen.as_slice())
-            .unwrap_or_default();
+        let seen = sightings.get(name).map(|s| s.seen.as_slice()).unwrap_or_default();
         if seen.is_empty() {
             // A catalogued column that no file has: absent from the schema, so that
             // `SELECT *` shows what the lake holds, and reported if a rule names it.
@@ -173,10 +155,7 @@ pub fn unify(catalogue: Option<&TableDef>, files: &[(String, SchemaRef)]) -> Tab
         }
         fields.push(Field::new(name, data_type, true));
     }
-    TableSchema {
-        schema: Arc::new(Schema::new(fields)),
-        problems,
-    }
+    TableSchema { schema: Arc::new(Schema::new(fields)), problems }
 }
 
 fn column_type(
@@ -190,11 +169,8 @@ fn column_type(
     if let Some(kind) = kind {
         for &(file, stored) in seen {
             if let Err(expected) = accepts(kind, family(stored)) {
-                let problem = ColumnProblem::WrongType {
-                    file: file.into(),
-                    found: stored.clone(),
-                    expected,
-                };
+                let problem =
+                    ColumnProblem::WrongType { file: file.into(), found: stored.clone(), expected };
                 return (catalogue_read_type(kind), Some(problem));
             }
         }
@@ -281,42 +257,23 @@ mod tests {
             ),
         ];
         let unified = unify(Some(logons()), &files);
-        assert_eq!(
-            unified
-                .schema
-                .field_with_name("Timestamp")
-                .unwrap()
-                .data_type(),
-            &utc_nanos()
-        );
+        assert_eq!(unified.schema.field_with_name("Timestamp").unwrap().data_type(), &utc_nanos());
         assert!(unified.problems.is_empty() || !unified.problems.contains_key("Timestamp"));
     }
 
     #[test]
     fn a_catalogued_column_no_file_has_is_missing() {
-        let files = [file(
-            "a",
-            vec![Field::new("RemoteIP", DataType::Utf8, true)],
-        )];
+        let files = [file("a", vec![Field::new("RemoteIP", DataType::Utf8, true)])];
         let unified = unify(Some(logons()), &files);
-        assert_eq!(
-            unified.problems.get("AccountName"),
-            Some(&ColumnProblem::Missing)
-        );
+        assert_eq!(unified.problems.get("AccountName"), Some(&ColumnProblem::Missing));
         assert_eq!(unified.schema.fields().len(), 1);
     }
 
     #[test]
     fn a_number_where_a_string_belongs_names_the_file() {
         let files = [
-            file(
-                "good.parquet",
-                vec![Field::new("RemoteIP", DataType::Utf8, true)],
-            ),
-            file(
-                "bad.parquet",
-                vec![Field::new("RemoteIP", DataType::Int64, true)],
-            ),
+            file("good.parquet", vec![Field::new("RemoteIP", DataType::Utf8, true)]),
+            file("bad.parquet", vec![Field::new("RemoteIP", DataType::Int64, true)]),
         ];
         let unified = unify(Some(logons()), &files);
         assert!(matches!(
@@ -329,10 +286,7 @@ mod tests {
     fn json_as_text_in_one_file_and_a_list_in_another_conflict() {
         let list = DataType::new_list(DataType::Utf8, true);
         let files = [
-            file(
-                "text.parquet",
-                vec![Field::new("IPAddresses", DataType::Utf8, true)],
-            ),
+            file("text.parquet", vec![Field::new("IPAddresses", DataType::Utf8, true)]),
             file("list.parquet", vec![Field::new("IPAddresses", list, true)]),
         ];
         let def = schema::table("DeviceNetworkInfo");
@@ -356,12 +310,7 @@ mod tests {
             ),
         ];
         let unified = unify(None, &files);
-        let names: Vec<_> = unified
-            .schema
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .collect();
+        let names: Vec<_> = unified.schema.fields().iter().map(|f| f.name().clone()).collect();
         assert_eq!(names, ["Zeta", "Alpha"]);
         assert_eq!(unified.schema.field(0).data_type(), &DataType::Int64);
     }

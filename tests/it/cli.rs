@@ -20,11 +20,7 @@ fn three_day_lake() -> TestLake {
         let t = minute(day * 24 * 60 + 60);
         let unknown = format!("198.51.100.{}", day + 1);
         let rows = 3 + PRIVATE;
-        let mut ips = vec![
-            Some(unknown.as_str()),
-            Some("203.0.113.7"),
-            Some("10.1.1.1"),
-        ];
+        let mut ips = vec![Some(unknown.as_str()), Some("203.0.113.7"), Some("10.1.1.1")];
         let mut types = vec![Some("Public"), Some("Public"), Some("Private")];
         let mut names = vec![Some("alice"), Some("bob"), Some("carol")];
         ips.resize(rows, Some("10.9.9.9"));
@@ -35,10 +31,7 @@ fn three_day_lake() -> TestLake {
             &format!("DeviceLogonEvents/date={date}/part-0.parquet"),
             &batch(vec![
                 ("Timestamp", timestamps(&times)),
-                (
-                    "DeviceId",
-                    strings(&[Some("dev-1"), Some("dev-2"), Some("dev-3")].repeat(21)),
-                ),
+                ("DeviceId", strings(&[Some("dev-1"), Some("dev-2"), Some("dev-3")].repeat(21))),
                 ("AccountDomain", strings(&vec![Some("contoso"); rows])),
                 ("AccountName", strings(&names)),
                 ("LogonType", strings(&vec![Some("Network"); rows])),
@@ -85,10 +78,7 @@ fn run_prints_the_findings_as_a_table_and_a_summary_on_stderr() {
     for day in 1..=3 {
         assert!(stdout.contains(&format!("198.51.100.{day}")), "{stdout}");
     }
-    assert!(
-        !stdout.contains("203.0.113.7"),
-        "an owned IP is not a finding"
-    );
+    assert!(!stdout.contains("203.0.113.7"), "an owned IP is not a finding");
     assert!(stderr.contains("3 finding(s)"), "{stderr}");
     assert!(stderr.contains("rows scanned"), "{stderr}");
 }
@@ -96,22 +86,11 @@ fn run_prints_the_findings_as_a_table_and_a_summary_on_stderr() {
 #[test]
 fn quiet_leaves_only_the_findings() {
     let lake = three_day_lake();
-    let output = lakehunt(&[
-        "run",
-        "--lake",
-        &lake_arg(&lake),
-        "--quiet",
-        "--format",
-        "csv",
-    ]);
+    let output = lakehunt(&["run", "--lake", &lake_arg(&lake), "--quiet", "--format", "csv"]);
     let (stdout, stderr) = texts(&output);
     assert_eq!(output.status.code(), Some(0));
     assert!(!stderr.contains("finding(s)"), "{stderr}");
-    assert_eq!(
-        stdout.lines().count(),
-        4,
-        "a header and three findings:\n{stdout}"
-    );
+    assert_eq!(stdout.lines().count(), 4, "a header and three findings:\n{stdout}");
 }
 
 #[test]
@@ -119,10 +98,7 @@ fn csv_output_has_the_findings_columns_in_order() {
     let lake = three_day_lake();
     let output = lakehunt(&["run", "--lake", &lake_arg(&lake), "--format", "csv"]);
     let (stdout, _) = texts(&output);
-    assert_eq!(
-        stdout.lines().next(),
-        Some(FINDING_COLUMNS.join(",").as_str())
-    );
+    assert_eq!(stdout.lines().next(), Some(FINDING_COLUMNS.join(",").as_str()));
     let first = stdout.lines().nth(1).unwrap();
     assert!(
         first.starts_with("contoso,alice,Network,198.51.100.1,LogonSuccess,2026-01-01T01:00:00"),
@@ -136,10 +112,8 @@ fn json_output_is_one_object_per_line() {
     let lake = three_day_lake();
     let output = lakehunt(&["run", "--lake", &lake_arg(&lake), "--format", "json"]);
     let (stdout, _) = texts(&output);
-    let rows: Vec<serde_json::Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let rows: Vec<serde_json::Value> =
+        stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[0]["RemoteIP"], "198.51.100.1");
     assert_eq!(rows[0]["Instances"], 1);
@@ -152,10 +126,7 @@ fn parquet_on_stdout_is_a_readable_file() {
     let output = lakehunt(&["run", "--lake", &lake_arg(&lake), "--format", "parquet"]);
     assert_eq!(output.status.code(), Some(0));
     let bytes = bytes::Bytes::from(output.stdout);
-    let reader = ParquetRecordBatchReaderBuilder::try_new(bytes)
-        .unwrap()
-        .build()
-        .unwrap();
+    let reader = ParquetRecordBatchReaderBuilder::try_new(bytes).unwrap().build().unwrap();
     let findings: Vec<Finding> = reader.flat_map(|b| findings_of(&b.unwrap())).collect();
     assert_eq!(findings.len(), 3);
 }
@@ -166,13 +137,8 @@ fn out_picks_the_format_from_the_extension() {
     let dir = tempfile::tempdir().unwrap();
     for name in ["f.parquet", "f.csv", "f.json"] {
         let path = dir.path().join(name);
-        let output = lakehunt(&[
-            "run",
-            "--lake",
-            &lake_arg(&lake),
-            "--out",
-            path.to_str().unwrap(),
-        ]);
+        let output =
+            lakehunt(&["run", "--lake", &lake_arg(&lake), "--out", path.to_str().unwrap()]);
         assert_eq!(output.status.code(), Some(0), "{}", texts(&output).1);
         let written = std::fs::read(&path).unwrap();
         match name {
@@ -186,10 +152,7 @@ fn out_picks_the_format_from_the_extension() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.contains(".tmp"))
         .collect();
-    assert!(
-        leftovers.is_empty(),
-        "temporary files left behind: {leftovers:?}"
-    );
+    assert!(leftovers.is_empty(), "temporary files left behind: {leftovers:?}");
 }
 
 #[test]
@@ -198,30 +161,16 @@ fn an_existing_output_is_kept_unless_forced() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("findings.csv");
     std::fs::write(&path, "precious").unwrap();
-    let args = [
-        "run",
-        "--lake",
-        &lake_arg(&lake),
-        "--out",
-        path.to_str().unwrap(),
-    ];
+    let args = ["run", "--lake", &lake_arg(&lake), "--out", path.to_str().unwrap()];
 
     let refused = lakehunt(&args);
     assert_eq!(refused.status.code(), Some(1));
-    assert!(
-        texts(&refused).1.contains("findings.csv already exists"),
-        "{}",
-        texts(&refused).1
-    );
+    assert!(texts(&refused).1.contains("findings.csv already exists"), "{}", texts(&refused).1);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "precious");
 
     let forced = lakehunt(&[&args[..], &["--force"]].concat());
     assert_eq!(forced.status.code(), Some(0));
-    assert!(
-        std::fs::read_to_string(&path)
-            .unwrap()
-            .starts_with("AccountDomain")
-    );
+    assert!(std::fs::read_to_string(&path).unwrap().starts_with("AccountDomain"));
 }
 
 #[test]
@@ -229,13 +178,7 @@ fn an_unknown_output_extension_is_refused() {
     let lake = three_day_lake();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("findings.xlsx");
-    let output = lakehunt(&[
-        "run",
-        "--lake",
-        &lake_arg(&lake),
-        "--out",
-        path.to_str().unwrap(),
-    ]);
+    let output = lakehunt(&["run", "--lake", &lake_arg(&lake), "--out", path.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     assert!(texts(&output).1.contains("findings.xlsx"));
     assert!(!path.exists());
@@ -244,27 +187,13 @@ fn an_unknown_output_extension_is_refused() {
 #[test]
 fn from_and_to_keep_only_that_window_and_prune_partitions() {
     let lake = three_day_lake();
-    let args = [
-        "run",
-        "--lake",
-        &lake_arg(&lake),
-        "--from",
-        "2026-01-02",
-        "--to",
-        "2026-01-02",
-    ];
+    let args = ["run", "--lake", &lake_arg(&lake), "--from", "2026-01-02", "--to", "2026-01-02"];
     let output = lakehunt(&[&args[..], &["--format", "csv"]].concat());
     let (stdout, stderr) = texts(&output);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
-    assert!(
-        stdout.contains("198.51.100.2") && !stdout.contains("198.51.100.1"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("198.51.100.2") && !stdout.contains("198.51.100.1"), "{stdout}");
     assert!(!stdout.contains("198.51.100.3"), "{stdout}");
-    assert!(
-        stderr.contains("3 file(s) read, 6 pruned by partition"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("3 file(s) read, 6 pruned by partition"), "{stderr}");
 }
 
 #[test]
@@ -272,30 +201,14 @@ fn an_rfc3339_window_is_half_open_to_the_nanosecond() {
     let lake = three_day_lake();
     let csv_lines = |to: &str| {
         let lake = lake_arg(&lake);
-        let args = [
-            "run",
-            "--lake",
-            &lake,
-            "--from",
-            "2026-01-03T00:30:00Z",
-            "--to",
-            to,
-        ];
+        let args = ["run", "--lake", &lake, "--from", "2026-01-03T00:30:00Z", "--to", to];
         let output = lakehunt(&[&args[..], &["--format", "csv"]].concat());
         assert_eq!(output.status.code(), Some(0));
         texts(&output).0.lines().count()
     };
     // The third day's unknown logon happens at 01:00:00 exactly.
-    assert_eq!(
-        csv_lines("2026-01-03T01:00:00Z"),
-        1,
-        "only the header: the end is open"
-    );
-    assert_eq!(
-        csv_lines("2026-01-03T01:00:00.000000001Z"),
-        2,
-        "the header and the finding"
-    );
+    assert_eq!(csv_lines("2026-01-03T01:00:00Z"), 1, "only the header: the end is open");
+    assert_eq!(csv_lines("2026-01-03T01:00:00.000000001Z"), 2, "the header and the finding");
 }
 
 #[test]
@@ -309,18 +222,8 @@ fn a_bad_time_is_named() {
     let lake = three_day_lake();
     let output = lakehunt(&["run", "--lake", &lake_arg(&lake), "--from", "last tuesday"]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(
-        texts(&output).1.contains("`last tuesday` is not a date"),
-        "{}",
-        texts(&output).1
-    );
-    let output = lakehunt(&[
-        "run",
-        "--lake",
-        &lake_arg(&lake),
-        "--lookback",
-        "ninety days",
-    ]);
+    assert!(texts(&output).1.contains("`last tuesday` is not a date"), "{}", texts(&output).1);
+    let output = lakehunt(&["run", "--lake", &lake_arg(&lake), "--lookback", "ninety days"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(texts(&output).1.contains("`ninety days` is not a duration"));
 }
@@ -355,14 +258,8 @@ fn a_sql_file_is_a_rule() {
          WHERE RemoteIPType = 'Private' AND AccountName = 'carol' GROUP BY RemoteIP",
     )
     .unwrap();
-    let output = lakehunt(&[
-        "run",
-        rule.to_str().unwrap(),
-        "--lake",
-        &lake_arg(&lake),
-        "--format",
-        "csv",
-    ]);
+    let output =
+        lakehunt(&["run", rule.to_str().unwrap(), "--lake", &lake_arg(&lake), "--format", "csv"]);
     let (stdout, stderr) = texts(&output);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert_eq!(stdout, "RemoteIP,n\n10.1.1.1,3\n");
@@ -378,48 +275,27 @@ fn a_missing_lake_table_or_column_is_named() {
     std::fs::remove_dir_all(lake.path().join("IdentityLogonEvents")).unwrap();
     let output = lakehunt(&["run", "--lake", &lake_arg(&lake)]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(
-        texts(&output).1.contains("no table IdentityLogonEvents"),
-        "{}",
-        texts(&output).1
-    );
+    assert!(texts(&output).1.contains("no table IdentityLogonEvents"), "{}", texts(&output).1);
 
     let lake = TestLake::new();
-    lake.write(
-        "DeviceLogonEvents.parquet",
-        &batch(vec![("Timestamp", timestamps(&[minute(0)]))]),
-    );
-    lake.write(
-        "DeviceNetworkInfo.parquet",
-        &batch(vec![("IPAddresses", strings(&[None]))]),
-    );
-    lake.write(
-        "IdentityLogonEvents.parquet",
-        &batch(vec![("ISP", strings(&[None]))]),
-    );
+    lake.write("DeviceLogonEvents.parquet", &batch(vec![("Timestamp", timestamps(&[minute(0)]))]));
+    lake.write("DeviceNetworkInfo.parquet", &batch(vec![("IPAddresses", strings(&[None]))]));
+    lake.write("IdentityLogonEvents.parquet", &batch(vec![("ISP", strings(&[None]))]));
     let output = lakehunt(&["run", "--lake", &lake_arg(&lake)]);
     let (_, stderr) = texts(&output);
     assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr.contains("table DeviceLogonEvents: column"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("table DeviceLogonEvents: column"), "{stderr}");
 }
 
 #[test]
 fn a_corrupt_file_is_named() {
     let lake = three_day_lake();
-    let bad = lake
-        .path()
-        .join("DeviceLogonEvents/date=2026-01-02/part-0.parquet");
+    let bad = lake.path().join("DeviceLogonEvents/date=2026-01-02/part-0.parquet");
     std::fs::write(&bad, b"PAR1 this is not a parquet file").unwrap();
     let output = lakehunt(&["run", "--lake", &lake_arg(&lake)]);
     let (_, stderr) = texts(&output);
     assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr.contains("date=2026-01-02/part-0.parquet"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("date=2026-01-02/part-0.parquet"), "{stderr}");
 }
 
 #[test]
@@ -432,23 +308,14 @@ fn explain_shows_the_sql_and_a_plan_that_builds_on_the_small_side() {
     assert!(stdout.contains("-- physical plan"));
     // Both anti-joins hash the excluded IPs and stream the logons through.
     assert_eq!(stdout.matches("join_type=RightAnti").count(), 2, "{stdout}");
-    assert!(
-        stdout.contains("predicate=RemoteIPType@"),
-        "the Public filter reaches the scan"
-    );
+    assert!(stdout.contains("predicate=RemoteIPType@"), "the Public filter reaches the scan");
 }
 
 #[test]
 fn explain_analyze_shows_metrics_and_pruning() {
     let lake = three_day_lake();
-    let output = lakehunt(&[
-        "explain",
-        "--lake",
-        &lake_arg(&lake),
-        "--analyze",
-        "--from",
-        "2026-01-03",
-    ]);
+    let output =
+        lakehunt(&["explain", "--lake", &lake_arg(&lake), "--analyze", "--from", "2026-01-03"]);
     let (stdout, stderr) = texts(&output);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(stdout.contains("output_rows="), "{stdout}");
@@ -483,12 +350,7 @@ fn a_closed_pipe_ends_the_run_quietly() {
     drop(child.stdout.take());
     let status = child.wait().unwrap();
     let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("error"), "{stderr}");
 }
@@ -512,4 +374,17 @@ fn parallelism_and_batch_size_do_not_change_the_findings() {
     let default = run(&[]);
     assert_eq!(run(&["--target-partitions", "1", "--batch-size", "2"]), default);
     assert_eq!(run(&["--target-partitions", "7", "--batch-size", "100000"]), default);
+}
+
+#[test]
+fn a_rule_that_fails_while_running_is_named() {
+    let lake = three_day_lake();
+    let dir = tempfile::tempdir().unwrap();
+    let rule = dir.path().join("bad_cast.sql");
+    std::fs::write(&rule, "SELECT CAST(AccountName AS BIGINT) AS n FROM DeviceLogonEvents")
+        .unwrap();
+    let output = lakehunt(&["run", rule.to_str().unwrap(), "--lake", &lake_arg(&lake)]);
+    let (_, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr.contains(&format!("rule {}", rule.display())), "{stderr}");
 }

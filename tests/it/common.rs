@@ -24,9 +24,7 @@ pub struct TestLake {
 
 impl TestLake {
     pub fn new() -> TestLake {
-        TestLake {
-            dir: tempfile::tempdir().expect("a temporary folder"),
-        }
+        TestLake { dir: tempfile::tempdir().expect("a temporary folder") }
     }
 
     pub fn path(&self) -> &Path {
@@ -58,10 +56,8 @@ pub fn timestamps(values: &[i64]) -> ArrayRef {
 
 /// A batch from named columns; every column nullable.
 pub fn batch(columns: Vec<(&str, ArrayRef)>) -> RecordBatch {
-    let fields: Vec<Field> = columns
-        .iter()
-        .map(|(n, a)| Field::new(*n, a.data_type().clone(), true))
-        .collect();
+    let fields: Vec<Field> =
+        columns.iter().map(|(n, a)| Field::new(*n, a.data_type().clone(), true)).collect();
     let arrays = columns.into_iter().map(|(_, a)| a).collect();
     RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).expect("a valid batch")
 }
@@ -123,9 +119,7 @@ pub async fn hunt_with(
 
 /// The seed rule over the whole lake.
 pub async fn hunt(lake: &Path) -> Vec<Finding> {
-    hunt_with(lake, DEFAULT_RULE, TimeWindow::unbounded())
-        .await
-        .expect("the hunt runs")
+    hunt_with(lake, DEFAULT_RULE, TimeWindow::unbounded()).await.expect("the hunt runs")
 }
 
 /// Reads findings out of a batch with the seed rule's columns.
@@ -136,25 +130,13 @@ pub fn findings_of(batch: &RecordBatch) -> Vec<Finding> {
     let text = |i: usize| cast(batch.column(i), &DataType::Utf8).expect("a string column");
     let texts: Vec<ArrayRef> = (0..5).map(text).collect();
     let time = |i: usize| {
-        cast(
-            batch.column(i),
-            &DataType::Timestamp(TimeUnit::Nanosecond, None),
-        )
-        .expect("time")
+        cast(batch.column(i), &DataType::Timestamp(TimeUnit::Nanosecond, None)).expect("time")
     };
     let (earliest, latest) = (time(5), time(6));
     let earliest = earliest.as_primitive::<datafusion::arrow::datatypes::TimestampNanosecondType>();
     let latest = latest.as_primitive::<datafusion::arrow::datatypes::TimestampNanosecondType>();
-    let instances = batch
-        .column(7)
-        .as_any()
-        .downcast_ref::<Int64Array>()
-        .expect("Int64");
-    let machines = batch
-        .column(8)
-        .as_any()
-        .downcast_ref::<Int64Array>()
-        .expect("Int64");
+    let instances = batch.column(7).as_any().downcast_ref::<Int64Array>().expect("Int64");
+    let machines = batch.column(8).as_any().downcast_ref::<Int64Array>().expect("Int64");
     (0..batch.num_rows())
         .map(|row| {
             let s = |i: usize| {
@@ -228,12 +210,9 @@ pub fn strings_as(layout: StringLayout, values: &[Option<&str>]) -> ArrayRef {
         StringLayout::Utf8 => strings(values),
         StringLayout::LargeUtf8 => Arc::new(LargeStringArray::from(values.to_vec())),
         StringLayout::Utf8View => Arc::new(StringViewArray::from(values.to_vec())),
-        StringLayout::Dictionary => Arc::new(
-            values
-                .iter()
-                .copied()
-                .collect::<DictionaryArray<Int32Type>>(),
-        ),
+        StringLayout::Dictionary => {
+            Arc::new(values.iter().copied().collect::<DictionaryArray<Int32Type>>())
+        }
     }
 }
 
@@ -306,25 +285,12 @@ pub fn native_ip_addresses(rows: &[Option<Vec<Option<NativeIp>>>]) -> ArrayRef {
         for element in elements {
             let values = list.values();
             let (ip, prefix, kind) = match element {
-                Some(e) => (
-                    e.ip_address.as_deref(),
-                    e.subnet_prefix,
-                    e.address_type.as_deref(),
-                ),
+                Some(e) => (e.ip_address.as_deref(), e.subnet_prefix, e.address_type.as_deref()),
                 None => (None, None, None),
             };
-            values
-                .field_builder::<StringBuilder>(0)
-                .expect("IPAddress")
-                .append_option(ip);
-            values
-                .field_builder::<Int64Builder>(1)
-                .expect("SubnetPrefix")
-                .append_option(prefix);
-            values
-                .field_builder::<StringBuilder>(2)
-                .expect("AddressType")
-                .append_option(kind);
+            values.field_builder::<StringBuilder>(0).expect("IPAddress").append_option(ip);
+            values.field_builder::<Int64Builder>(1).expect("SubnetPrefix").append_option(prefix);
+            values.field_builder::<StringBuilder>(2).expect("AddressType").append_option(kind);
             values.append(element.is_some());
         }
         list.append(true);

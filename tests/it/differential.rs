@@ -111,10 +111,7 @@ impl Table {
     }
 
     fn column(&self, name: &str) -> usize {
-        self.columns
-            .iter()
-            .position(|c| *c == name)
-            .expect("a column of the table")
+        self.columns.iter().position(|c| *c == name).expect("a column of the table")
     }
 
     fn write(&self, lake: &TestLake) {
@@ -261,11 +258,9 @@ fn logon() -> impl Strategy<Value = Vec<Cell>> {
         ip_type.prop_map(Cell::Text),
         text(&["LogonSuccess", "LogonFailed", ""]),
     )
-        .prop_map(
-            |(t, device, domain, account, logon_type, ip, ip_type, action)| {
-                vec![t, device, domain, account, logon_type, ip, ip_type, action]
-            },
-        )
+        .prop_map(|(t, device, domain, account, logon_type, ip, ip_type, action)| {
+            vec![t, device, domain, account, logon_type, ip, ip_type, action]
+        })
 }
 
 fn json_string(s: &str) -> String {
@@ -286,14 +281,8 @@ fn ip_member() -> impl Strategy<Value = Option<String>> {
 /// `IPAddress` is written a second time, maybe spelt with an escape, and the last one counts.
 fn adapter() -> impl Strategy<Value = String> {
     let again = prop::option::weighted(0.2, (ip_member(), any::<bool>()));
-    (
-        ip_member(),
-        any::<bool>(),
-        any::<bool>(),
-        any::<bool>(),
-        again,
-    )
-        .prop_map(|(ip, prefix, kind, ip_last, again)| {
+    (ip_member(), any::<bool>(), any::<bool>(), any::<bool>(), again).prop_map(
+        |(ip, prefix, kind, ip_last, again)| {
             let mut members = Vec::new();
             if prefix {
                 members.push(r#""SubnetPrefix":24"#.to_string());
@@ -310,15 +299,12 @@ fn adapter() -> impl Strategy<Value = String> {
                 }
             }
             if let Some((Some(ip), escaped)) = again {
-                let key = if escaped {
-                    r#"IP\u0041ddress"#
-                } else {
-                    "IPAddress"
-                };
+                let key = if escaped { r#"IP\u0041ddress"# } else { "IPAddress" };
                 members.push(format!(r#""{key}":{ip}"#));
             }
             format!("{{{}}}", members.join(","))
-        })
+        },
+    )
 }
 
 fn element() -> impl Strategy<Value = String> {
@@ -334,11 +320,8 @@ fn element() -> impl Strategy<Value = String> {
 fn long_array(len: usize, at: usize, ip: &str) -> String {
     let elements: Vec<String> = (0..len)
         .map(|i| {
-            let address = if i == at {
-                ip.to_string()
-            } else {
-                format!("10.200.{}.{}", i / 256, i % 256)
-            };
+            let address =
+                if i == at { ip.to_string() } else { format!("10.200.{}.{}", i / 256, i % 256) };
             format!(r#"{{"IPAddress":{}}}"#, json_string(&address))
         })
         .collect();
@@ -346,13 +329,7 @@ fn long_array(len: usize, at: usize, ip: &str) -> String {
 }
 
 /// Texts that are not JSON, some of them close.
-const NOT_JSON: &[&str] = &[
-    "203.0.113.5",
-    "not json",
-    "[1,",
-    "{IPAddress: 42}",
-    "'10.0.0.4'",
-];
+const NOT_JSON: &[&str] = &["203.0.113.5", "not json", "[1,", "{IPAddress: 42}", "'10.0.0.4'"];
 
 /// An IPAddresses value kept as text.
 fn ip_addresses_text() -> impl Strategy<Value = Cell> {
@@ -381,11 +358,7 @@ fn ip_addresses_text() -> impl Strategy<Value = Cell> {
 
 /// An IPAddresses value kept as a native Parquet list of structs.
 fn ip_addresses_native() -> impl Strategy<Value = Cell> {
-    let element = (
-        maybe(IPS),
-        prop::option::of(Just(24i64)),
-        maybe(&["Public", "Private"]),
-    )
+    let element = (maybe(IPS), prop::option::of(Just(24i64)), maybe(&["Public", "Private"]))
         .prop_map(|(ip_address, subnet_prefix, address_type)| NativeIp {
             ip_address,
             subnet_prefix,
@@ -455,36 +428,17 @@ fn table(
     columns: &'static [&'static str],
     rows: impl Strategy<Value = (Vec<Kind>, Vec<Vec<Cell>>)>,
 ) -> impl Strategy<Value = Table> {
-    (
-        rows,
-        vec(file_layout(columns.len()), 1..=3),
-        vec(0..3usize, 1..8),
+    (rows, vec(file_layout(columns.len()), 1..=3), vec(0..3usize, 1..8)).prop_map(
+        move |((kinds, rows), files, file_of)| {
+            Table { name, columns, kinds, rows, files, file_of }.keep_every_column_somewhere()
+        },
     )
-        .prop_map(move |((kinds, rows), files, file_of)| {
-            Table {
-                name,
-                columns,
-                kinds,
-                rows,
-                files,
-                file_of,
-            }
-            .keep_every_column_somewhere()
-        })
 }
 
 fn case() -> impl Strategy<Value = Case> {
     (
-        table(
-            "DeviceLogonEvents",
-            LOGON_COLUMNS,
-            texts_after_time(logon(), LOGON_COLUMNS, 24),
-        ),
-        table(
-            "DeviceNetworkInfo",
-            NETWORK_INFO_COLUMNS,
-            network_info_rows(),
-        ),
+        table("DeviceLogonEvents", LOGON_COLUMNS, texts_after_time(logon(), LOGON_COLUMNS, 24)),
+        table("DeviceNetworkInfo", NETWORK_INFO_COLUMNS, network_info_rows()),
         table(
             "IdentityLogonEvents",
             IDENTITY_COLUMNS,
@@ -600,19 +554,10 @@ fn model(case: &Case) -> Vec<Finding> {
     // | summarize ... by AccountDomain, AccountName, LogonType, RemoteIP, ActionType
     let logons = &case.logons;
     let at = |name| logons.column(name);
-    let keys = [
-        at("AccountDomain"),
-        at("AccountName"),
-        at("LogonType"),
-        at("RemoteIP"),
-        at("ActionType"),
-    ];
-    let (remote_ip, ip_type, device, timestamp) = (
-        at("RemoteIP"),
-        at("RemoteIPType"),
-        at("DeviceId"),
-        at("Timestamp"),
-    );
+    let keys =
+        [at("AccountDomain"), at("AccountName"), at("LogonType"), at("RemoteIP"), at("ActionType")];
+    let (remote_ip, ip_type, device, timestamp) =
+        (at("RemoteIP"), at("RemoteIPType"), at("DeviceId"), at("Timestamp"));
     type Group = (Option<i64>, Option<i64>, i64, BTreeSet<String>);
     let mut groups: BTreeMap<[String; 5], Group> = BTreeMap::new();
     for row in logons.rows_as_read() {
@@ -632,8 +577,8 @@ fn model(case: &Case) -> Vec<Finding> {
 
     groups
         .into_iter()
-        .map(
-            |([domain, account, logon_type, ip, action], (earliest, latest, n, devices))| Finding {
+        .map(|([domain, account, logon_type, ip, action], (earliest, latest, n, devices))| {
+            Finding {
                 account_domain: domain,
                 account_name: account,
                 logon_type,
@@ -643,8 +588,8 @@ fn model(case: &Case) -> Vec<Finding> {
                 latest,
                 instances: n,
                 distinct_machines: devices.len() as i64,
-            },
-        )
+            }
+        })
         .collect()
 }
 
@@ -654,16 +599,9 @@ fn model(case: &Case) -> Vec<Finding> {
 
 #[test]
 fn lakehunt_agrees_with_a_model_of_the_kql_on_random_drifting_lakes() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let config = Config {
-        cases: 48,
-        failure_persistence: None,
-        ..Config::default()
-    };
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let config = Config { cases: 48, failure_persistence: None, ..Config::default() };
     let mut runner = TestRunner::new(config);
     let result = runner.run(&case(), |case| {
         let lake = TestLake::new();
@@ -671,11 +609,8 @@ fn lakehunt_agrees_with_a_model_of_the_kql_on_random_drifting_lakes() {
         case.network_info.write(&lake);
         case.identity_logons.write(&lake);
 
-        let hunted = runtime.block_on(hunt_with(
-            lake.path(),
-            DEFAULT_RULE,
-            TimeWindow::unbounded(),
-        ));
+        let hunted =
+            runtime.block_on(hunt_with(lake.path(), DEFAULT_RULE, TimeWindow::unbounded()));
         let found = hunted.map_err(|e| TestCaseError::fail(format!("the hunt failed: {e}")))?;
         prop_assert_eq!(found, model(&case));
         Ok(())
@@ -701,19 +636,10 @@ fn the_model_reads_dynamic_values_as_kusto_documents() {
     assert_eq!(owned(Some("[]")), set(&[]));
     assert_eq!(owned(Some("not json")), set(&[""]));
     assert_eq!(owned(Some(r#""1.2.3.4""#)), set(&[""]));
-    assert_eq!(
-        owned(Some(r#"[{"IPAddress":42},{"IPAddress":7.0}]"#)),
-        set(&["42", "7"])
-    );
+    assert_eq!(owned(Some(r#"[{"IPAddress":42},{"IPAddress":7.0}]"#)), set(&["42", "7"]));
     assert_eq!(owned(Some(r#"[{"IPAddress":null},{"X":1}]"#)), set(&[""]));
-    assert_eq!(
-        owned(Some(r#"{"IPAddress":"x","SubnetPrefix":24}"#)),
-        set(&["x", ""])
-    );
-    assert_eq!(
-        owned(Some(r#"{"IPAddress":"x","IP\u0041ddress":"y"}"#)),
-        set(&["y"])
-    );
+    assert_eq!(owned(Some(r#"{"IPAddress":"x","SubnetPrefix":24}"#)), set(&["x", ""]));
+    assert_eq!(owned(Some(r#"{"IPAddress":"x","IP\u0041ddress":"y"}"#)), set(&["y"]));
     assert!(owned(Some(&long_array(130, 127, "a"))).contains("a"));
     assert!(!owned(Some(&long_array(130, 128, "a"))).contains("a"));
 }

@@ -62,22 +62,13 @@ fn lake_with_logon_files(logons: Vec<Vec<(&str, ArrayRef)>>) -> TestLake {
     write_network_info(&lake);
     write_identity_logons(&lake);
     for (i, columns) in logons.into_iter().enumerate() {
-        lake.write(
-            &format!("DeviceLogonEvents/part-{i}.parquet"),
-            &batch(columns),
-        );
+        lake.write(&format!("DeviceLogonEvents/part-{i}.parquet"), &batch(columns));
     }
     lake
 }
 
 fn key_of(f: &Finding) -> [&str; 5] {
-    [
-        &f.account_domain,
-        &f.account_name,
-        &f.logon_type,
-        &f.remote_ip,
-        &f.action_type,
-    ]
+    [&f.account_domain, &f.account_name, &f.logon_type, &f.remote_ip, &f.action_type]
 }
 
 #[tokio::test]
@@ -93,15 +84,9 @@ async fn columns_a_file_lacks_read_as_empty_strings() {
         ("ActionType", strings(&[Some("LogonSuccess")])),
     ];
     let newer = vec![
-        (
-            "ActionType",
-            strings(&[Some("LogonSuccess"), Some("LogonSuccess")]),
-        ),
+        ("ActionType", strings(&[Some("LogonSuccess"), Some("LogonSuccess")])),
         ("RemoteIPType", strings(&[Some("Public"), Some("Public")])),
-        (
-            "RemoteIP",
-            strings(&[Some("203.0.113.9"), Some("203.0.113.9")]),
-        ),
+        ("RemoteIP", strings(&[Some("203.0.113.9"), Some("203.0.113.9")])),
         ("LogonType", strings(&[Some(""), Some("Network")])),
         ("AccountName", strings(&[Some("alice"), Some("alice")])),
         ("AccountDomain", strings(&[None, Some("contoso")])),
@@ -112,15 +97,7 @@ async fn columns_a_file_lacks_read_as_empty_strings() {
     let findings = hunt(lake.path()).await;
     let summary: Vec<_> = findings
         .iter()
-        .map(|f| {
-            (
-                key_of(f),
-                f.earliest,
-                f.latest,
-                f.instances,
-                f.distinct_machines,
-            )
-        })
+        .map(|f| (key_of(f), f.earliest, f.latest, f.instances, f.distinct_machines))
         .collect();
     assert_eq!(
         summary,
@@ -179,10 +156,8 @@ async fn strings_stored_four_ways_read_as_one_column() {
     }
 
     let findings = hunt(lake.path()).await;
-    let summary: Vec<_> = findings
-        .iter()
-        .map(|f| (key_of(f), f.instances, f.distinct_machines))
-        .collect();
+    let summary: Vec<_> =
+        findings.iter().map(|f| (key_of(f), f.instances, f.distinct_machines)).collect();
     let key = ["contoso", "alice", "Network", "203.0.113.9", "LogonSuccess"];
     assert_eq!(summary, [(key, 4, 4)]);
 }
@@ -210,20 +185,14 @@ async fn timestamps_in_any_unit_with_or_without_a_zone_read_as_utc_instants() {
     let lake = lake_with_logon_files(logons);
 
     let findings = hunt(lake.path()).await;
-    let spans: Vec<_> = findings
-        .iter()
-        .map(|f| (f.earliest, f.latest, f.instances))
-        .collect();
+    let spans: Vec<_> = findings.iter().map(|f| (f.earliest, f.latest, f.instances)).collect();
     assert_eq!(spans, [(Some(minute(1) + 7), Some(minute(60) + 5_000), 7)]);
 }
 
 /// The hunt's error over the lake at `path`, as a user reads it.
 async fn hunt_error(path: &Path) -> String {
     match hunt_with(path, DEFAULT_RULE, TimeWindow::unbounded()).await {
-        Ok(findings) => panic!(
-            "the hunt should fail, but found {} findings",
-            findings.len()
-        ),
+        Ok(findings) => panic!("the hunt should fail, but found {} findings", findings.len()),
         Err(error) => error.to_string(),
     }
 }
@@ -244,18 +213,13 @@ async fn a_missing_table_names_the_table_and_the_lake() {
 
     let error = hunt_error(lake.path()).await;
     assert!(error.contains("IdentityLogonEvents"), "{error}");
-    assert!(
-        error.contains(&lake.path().display().to_string()),
-        "{error}"
-    );
+    assert!(error.contains(&lake.path().display().to_string()), "{error}");
 }
 
 #[tokio::test]
 async fn a_table_folder_without_parquet_files_names_the_table() {
-    let lake = lake_with_logon_files(vec![logons_in(
-        StringLayout::Utf8,
-        &[("dev-1", "203.0.113.9")],
-    )]);
+    let lake =
+        lake_with_logon_files(vec![logons_in(StringLayout::Utf8, &[("dev-1", "203.0.113.9")])]);
     std::fs::remove_file(lake.path().join("IdentityLogonEvents/part-0.parquet")).unwrap();
     std::fs::write(lake.path().join("IdentityLogonEvents/notes.txt"), "empty").unwrap();
 
@@ -275,10 +239,8 @@ async fn a_column_the_rule_reads_missing_from_every_file_names_the_table_and_col
         ("IdentityLogonEvents", "IPAddress"),
     ];
     for (table, column) in cases {
-        let lake = lake_with_logon_files(vec![logons_in(
-            StringLayout::Utf8,
-            &[("dev-1", "203.0.113.9")],
-        )]);
+        let lake =
+            lake_with_logon_files(vec![logons_in(StringLayout::Utf8, &[("dev-1", "203.0.113.9")])]);
         // Both files of the table lack the column.
         let part = lake.path().join(format!("{table}/part-0.parquet"));
         let full = read_batch(&part);
@@ -290,10 +252,7 @@ async fn a_column_the_rule_reads_missing_from_every_file_names_the_table_and_col
 
         let error = hunt_error(lake.path()).await;
         assert!(error.contains(table), "{table}.{column}: {error}");
-        assert!(
-            error.contains(&format!("column {column} ")),
-            "{table}.{column}: {error}"
-        );
+        assert!(error.contains(&format!("column {column} ")), "{table}.{column}: {error}");
     }
 }
 
@@ -301,10 +260,7 @@ async fn a_column_the_rule_reads_missing_from_every_file_names_the_table_and_col
 fn read_batch(path: &Path) -> datafusion::arrow::array::RecordBatch {
     use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     let file = std::fs::File::open(path).unwrap();
-    let mut reader = ParquetRecordBatchReaderBuilder::try_new(file)
-        .unwrap()
-        .build()
-        .unwrap();
+    let mut reader = ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap();
     reader.next().unwrap().unwrap()
 }
 
@@ -313,19 +269,13 @@ async fn a_column_of_an_unusable_type_names_the_table_column_and_file() {
     let numbers: ArrayRef = std::sync::Arc::new(Int64Array::from(vec![Some(42)]));
     let cases = [
         ("DeviceLogonEvents", "RemoteIP", numbers.clone()),
-        (
-            "DeviceLogonEvents",
-            "Timestamp",
-            strings(&[Some("2026-01-01T00:00:00Z")]),
-        ),
+        ("DeviceLogonEvents", "Timestamp", strings(&[Some("2026-01-01T00:00:00Z")])),
         ("IdentityLogonEvents", "ISP", numbers.clone()),
         ("DeviceNetworkInfo", "IPAddresses", numbers),
     ];
     for (table, column, bad) in cases {
-        let lake = lake_with_logon_files(vec![logons_in(
-            StringLayout::Utf8,
-            &[("dev-1", "203.0.113.9")],
-        )]);
+        let lake =
+            lake_with_logon_files(vec![logons_in(StringLayout::Utf8, &[("dev-1", "203.0.113.9")])]);
         let good = read_batch(&lake.path().join(format!("{table}/part-0.parquet")));
         let schema = good.schema();
         let columns = schema
@@ -334,14 +284,7 @@ async fn a_column_of_an_unusable_type_names_the_table_column_and_file() {
             .zip(good.columns())
             .map(|(field, array)| {
                 let name = field.name().as_str();
-                (
-                    name,
-                    if name == column {
-                        bad.clone()
-                    } else {
-                        array.clone()
-                    },
-                )
+                (name, if name == column { bad.clone() } else { array.clone() })
             })
             .collect();
         lake.write(&format!("{table}/part-1.parquet"), &batch(columns));
@@ -349,10 +292,7 @@ async fn a_column_of_an_unusable_type_names_the_table_column_and_file() {
         let error = hunt_error(lake.path()).await;
         let file = shown(&lake, &format!("{table}/part-1.parquet"));
         for part in [table, column, file.as_str()] {
-            assert!(
-                error.contains(part),
-                "{table}.{column}: {part} not in {error}"
-            );
+            assert!(error.contains(part), "{table}.{column}: {part} not in {error}");
         }
     }
 }
@@ -360,10 +300,7 @@ async fn a_column_of_an_unusable_type_names_the_table_column_and_file() {
 #[tokio::test]
 async fn an_unusable_column_the_rule_does_not_read_is_no_error() {
     let mut logons = logons_in(StringLayout::Utf8, &[("dev-1", "203.0.113.9")]);
-    logons.push((
-        "DeviceName",
-        std::sync::Arc::new(Int64Array::from(vec![Some(7)])),
-    ));
+    logons.push(("DeviceName", std::sync::Arc::new(Int64Array::from(vec![Some(7)]))));
     let lake = lake_with_logon_files(vec![logons]);
     lake.write(
         "IdentityLogonEvents/part-1.parquet",
@@ -381,13 +318,9 @@ async fn an_unusable_column_the_rule_does_not_read_is_no_error() {
 
 /// A lake whose DeviceLogonEvents has a good file and `part-1.parquet`, then spoilt by `spoil`.
 async fn error_with_spoilt_file(spoil: impl Fn(Vec<u8>) -> Vec<u8>) -> (String, String) {
-    let rows: Vec<(String, String)> = (0..2000)
-        .map(|i| (format!("dev-{i}"), format!("203.0.{}.{}", i / 256, i % 256)))
-        .collect();
-    let rows: Vec<(&str, &str)> = rows
-        .iter()
-        .map(|(d, ip)| (d.as_str(), ip.as_str()))
-        .collect();
+    let rows: Vec<(String, String)> =
+        (0..2000).map(|i| (format!("dev-{i}"), format!("203.0.{}.{}", i / 256, i % 256))).collect();
+    let rows: Vec<(&str, &str)> = rows.iter().map(|(d, ip)| (d.as_str(), ip.as_str())).collect();
     let lake = lake_with_logon_files(vec![
         logons_in(StringLayout::Utf8, &rows[..1]),
         logons_in(StringLayout::Utf8, &rows),
@@ -443,10 +376,8 @@ async fn a_parquet_file_with_corrupt_pages_names_the_file() {
 
 #[tokio::test]
 async fn json_text_in_one_file_and_a_native_list_in_another_names_both_files() {
-    let lake = lake_with_logon_files(vec![logons_in(
-        StringLayout::Utf8,
-        &[("dev-1", "203.0.113.9")],
-    )]);
+    let lake =
+        lake_with_logon_files(vec![logons_in(StringLayout::Utf8, &[("dev-1", "203.0.113.9")])]);
     let element = NativeIp {
         ip_address: Some("10.0.0.5".into()),
         subnet_prefix: Some(24),
@@ -457,10 +388,7 @@ async fn json_text_in_one_file_and_a_native_list_in_another_names_both_files() {
         &batch(vec![
             ("Timestamp", timestamps(&[minute(0)])),
             ("DeviceId", strings(&[Some("dev-8")])),
-            (
-                "IPAddresses",
-                native_ip_addresses(&[Some(vec![Some(element)])]),
-            ),
+            ("IPAddresses", native_ip_addresses(&[Some(vec![Some(element)])])),
         ]),
     );
 

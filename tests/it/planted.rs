@@ -38,12 +38,8 @@ async fn findings_are_exactly_the_internal_only_and_unknown_ips() {
     for seed in [7, 8] {
         let lake = generated(dir.path(), IpAddressesLayout::JsonText, seed);
         let truth = read_truth(&lake).unwrap();
-        let expected: BTreeSet<String> = truth
-            .internal_only
-            .iter()
-            .chain(&truth.unknown)
-            .cloned()
-            .collect();
+        let expected: BTreeSet<String> =
+            truth.internal_only.iter().chain(&truth.unknown).cloned().collect();
         assert!(!truth.internal_only.is_empty() && !truth.unknown.is_empty());
 
         let findings = hunt(&lake).await;
@@ -70,9 +66,7 @@ async fn the_as_commented_variant_keeps_outside_isp_ips_and_drops_internal_ones(
     let lake = generated(dir.path(), IpAddressesLayout::JsonText, 7);
     let truth = read_truth(&lake).unwrap();
     let variant = "device-logons-from-unknown-ips-as-commented";
-    let findings = hunt_with(&lake, variant, TimeWindow::unbounded())
-        .await
-        .unwrap();
+    let findings = hunt_with(&lake, variant, TimeWindow::unbounded()).await.unwrap();
     let ips = remote_ips(&findings);
     assert!(truth.internal_only.iter().all(|ip| !ips.contains(ip)));
     assert!(truth.unknown.iter().all(|ip| ips.contains(ip)));

@@ -114,10 +114,7 @@ fn lake_of<'a>(
     lake.write(
         "DeviceLogonEvents/part-0.parquet",
         &batch(vec![
-            (
-                "Timestamp",
-                timestamps_as(TimeUnit::Nanosecond, Some("UTC"), &times),
-            ),
+            ("Timestamp", timestamps_as(TimeUnit::Nanosecond, Some("UTC"), &times)),
             ("DeviceId", column(|l| l.device)),
             ("AccountDomain", column(|l| l.domain)),
             ("AccountName", column(|l| l.account)),
@@ -130,14 +127,8 @@ fn lake_of<'a>(
     lake.write(
         "DeviceNetworkInfo/part-0.parquet",
         &batch(vec![
-            (
-                "Timestamp",
-                timestamps(&vec![minute(0); ip_addresses.len()]),
-            ),
-            (
-                "DeviceId",
-                strings(&vec![Some("dev-9"); ip_addresses.len()]),
-            ),
+            ("Timestamp", timestamps(&vec![minute(0); ip_addresses.len()])),
+            ("DeviceId", strings(&vec![Some("dev-9"); ip_addresses.len()])),
             ("IPAddresses", strings(ip_addresses)),
         ]),
     );
@@ -178,10 +169,7 @@ fn empty_null_and_unknown_logons() -> [Logon<'static>; 3] {
 #[tokio::test]
 async fn a_null_remote_ip_type_is_not_public() {
     let logons = [
-        Logon {
-            ip_type: None,
-            ..Logon::public_from(Some("203.0.113.5"))
-        },
+        Logon { ip_type: None, ..Logon::public_from(Some("203.0.113.5")) },
         Logon::public_from(Some("203.0.113.6")),
     ];
     let found = found_ips(&logons, &[Some(ELSEWHERE)], &[OUTSIDE]).await;
@@ -190,10 +178,7 @@ async fn a_null_remote_ip_type_is_not_public() {
 
 #[tokio::test]
 async fn remote_ip_type_public_is_case_sensitive() {
-    let typed = |ip_type, ip| Logon {
-        ip_type: Some(ip_type),
-        ..Logon::public_from(Some(ip))
-    };
+    let typed = |ip_type, ip| Logon { ip_type: Some(ip_type), ..Logon::public_from(Some(ip)) };
     let logons = [
         typed("public", "203.0.113.1"),
         typed("PUBLIC", "203.0.113.2"),
@@ -331,10 +316,7 @@ async fn an_empty_array_expands_to_no_row() {
     let lake = lake_of(&logons, &[Some("[]")], &[OUTSIDE]);
     let findings = hunt(lake.path()).await;
     assert_eq!(ips(&findings), ["", "203.0.113.9"]);
-    assert_eq!(
-        findings[0].instances, 2,
-        "the NULL and the empty RemoteIP together"
-    );
+    assert_eq!(findings[0].instances, 2, "the NULL and the empty RemoteIP together");
 }
 
 #[tokio::test]
@@ -358,12 +340,7 @@ async fn text_that_is_not_json_expands_to_one_empty_ip() {
         Logon::public_from(Some("203.0.113.9")),
         Logon::public_from(Some("10.0.0.7")),
     ];
-    for text in [
-        "203.0.113.9",
-        "203.0.113.9, 10.0.0.7",
-        "[203.0.113.9]",
-        "{IPAddress: 10.0.0.7}",
-    ] {
+    for text in ["203.0.113.9", "203.0.113.9, 10.0.0.7", "[203.0.113.9]", "{IPAddress: 10.0.0.7}"] {
         let found = found_ips(&logons, &[Some(ELSEWHERE), Some(text)], &[OUTSIDE]).await;
         assert_eq!(found, ["10.0.0.7", "203.0.113.9"], "IPAddresses {text:?}");
     }
@@ -387,10 +364,7 @@ async fn a_property_bag_expands_to_one_bag_per_property() {
 
 #[tokio::test]
 async fn a_bag_with_a_key_written_twice_expands_to_one_property() {
-    let logons = [
-        Logon::public_from(Some("203.0.113.5")),
-        Logon::public_from(Some("203.0.113.6")),
-    ];
+    let logons = [Logon::public_from(Some("203.0.113.5")), Logon::public_from(Some("203.0.113.6"))];
     let bag = r#"{"IPAddress":"203.0.113.5","IPAddress":"203.0.113.6"}"#;
     let found = found_ips(&logons, &[Some(bag)], &[OUTSIDE]).await;
     // The last key wins, as kql_member reads `{"IPAddress":"203.0.113.5","IPAddress":"…6"}`.
@@ -399,10 +373,7 @@ async fn a_bag_with_a_key_written_twice_expands_to_one_property() {
 
 #[tokio::test]
 async fn a_scalar_json_string_owns_no_ip() {
-    let logons = [
-        Logon::public_from(Some("")),
-        Logon::public_from(Some("203.0.113.5")),
-    ];
+    let logons = [Logon::public_from(Some("")), Logon::public_from(Some("203.0.113.5"))];
     let found = found_ips(&logons, &[Some(r#""203.0.113.5""#)], &[OUTSIDE]).await;
     assert_eq!(found, ["203.0.113.5"]);
 }
@@ -410,13 +381,7 @@ async fn a_scalar_json_string_owns_no_ip() {
 /// A JSON array of `count` network adapters' addresses, `10.<tag>.<i / 256>.<i % 256>` at `i`.
 fn many_addresses(tag: u8, count: usize) -> String {
     let elements: Vec<String> = (0..count)
-        .map(|i| {
-            format!(
-                r#"{{"IPAddress":"10.{tag}.{}.{}","SubnetPrefix":8}}"#,
-                i / 256,
-                i % 256
-            )
-        })
+        .map(|i| format!(r#"{{"IPAddress":"10.{tag}.{}.{}","SubnetPrefix":8}}"#, i / 256, i % 256))
         .collect();
     format!("[{}]", elements.join(","))
 }
@@ -462,34 +427,22 @@ async fn ipv6_is_compared_as_plain_text() {
     let found = found_ips(&logons, &[Some(owned)], &identity).await;
     assert_eq!(
         found,
-        [
-            "2001:0db8:0000:0000:0000:0000:0000:0001",
-            "2001:0db8:0000:0000:0000:0000:0000:0002"
-        ]
+        ["2001:0db8:0000:0000:0000:0000:0000:0001", "2001:0db8:0000:0000:0000:0000:0000:0002"]
     );
 }
 
 #[tokio::test]
 async fn dcount_counts_a_null_device_as_the_empty_machine() {
-    let on = |device| Logon {
-        device,
-        ..Logon::public_from(Some("203.0.113.9"))
-    };
+    let on = |device| Logon { device, ..Logon::public_from(Some("203.0.113.9")) };
     let logons = [on(Some("dev-1")), on(None), on(Some("dev-1")), on(None)];
     let lake = lake_of(&logons, &[Some(ELSEWHERE)], &[OUTSIDE]);
     let findings = hunt(lake.path()).await;
-    assert_eq!(
-        (findings[0].instances, findings[0].distinct_machines),
-        (4, 2)
-    );
+    assert_eq!((findings[0].instances, findings[0].distinct_machines), (4, 2));
 
     let with_empty = [on(Some("dev-1")), on(None), on(Some(""))];
     let lake = lake_of(&with_empty, &[Some(ELSEWHERE)], &[OUTSIDE]);
     let findings = hunt(lake.path()).await;
-    assert_eq!(
-        (findings[0].instances, findings[0].distinct_machines),
-        (3, 2)
-    );
+    assert_eq!((findings[0].instances, findings[0].distinct_machines), (3, 2));
 }
 
 #[tokio::test]
@@ -506,10 +459,7 @@ async fn dcount_is_exact_for_thousands_of_machines() {
     logons.extend(repeated);
     let lake = lake_of(&logons, &[Some(ELSEWHERE)], &[OUTSIDE]);
     let findings = hunt(lake.path()).await;
-    assert_eq!(
-        (findings[0].instances, findings[0].distinct_machines),
-        (5007, 5000)
-    );
+    assert_eq!((findings[0].instances, findings[0].distinct_machines), (5007, 5000));
 }
 
 #[tokio::test]
@@ -517,18 +467,12 @@ async fn count_counts_every_row_including_identical_ones() {
     let logon = Logon::public_from(Some("203.0.113.9"));
     let lake = lake_of(&[logon; 3], &[Some(ELSEWHERE)], &[OUTSIDE]);
     let findings = hunt(lake.path()).await;
-    assert_eq!(
-        (findings[0].instances, findings[0].distinct_machines),
-        (3, 1)
-    );
+    assert_eq!((findings[0].instances, findings[0].distinct_machines), (3, 1));
 }
 
 #[tokio::test]
 async fn min_and_max_ignore_null_timestamps() {
-    let at = |time, ip| Logon {
-        time,
-        ..Logon::public_from(Some(ip))
-    };
+    let at = |time, ip| Logon { time, ..Logon::public_from(Some(ip)) };
     let logons = [
         at(None, "203.0.113.1"),
         at(Some(minute(5)), "203.0.113.1"),
@@ -546,10 +490,7 @@ async fn min_and_max_ignore_null_timestamps() {
         .collect();
     assert_eq!(
         spans,
-        [
-            ("203.0.113.1", Some(minute(3)), Some(minute(9)), 5),
-            ("203.0.113.2", None, None, 2),
-        ]
+        [("203.0.113.1", Some(minute(3)), Some(minute(9)), 5), ("203.0.113.2", None, None, 2),]
     );
 }
 
@@ -581,10 +522,7 @@ async fn findings_have_the_kusto_columns_and_types_sorted_by_the_five_keys() {
     assert_eq!(names, FINDING_COLUMNS);
     for field in &schema.fields()[..5] {
         assert!(
-            matches!(
-                field.data_type(),
-                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
-            ),
+            matches!(field.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View),
             "{field}"
         );
     }
@@ -598,13 +536,8 @@ async fn findings_have_the_kusto_columns_and_types_sorted_by_the_five_keys() {
         .iter()
         .flat_map(findings_of)
         .map(|f| {
-            let parts = [
-                f.account_domain,
-                f.account_name,
-                f.logon_type,
-                f.remote_ip,
-                f.action_type,
-            ];
+            let parts =
+                [f.account_domain, f.account_name, f.logon_type, f.remote_ip, f.action_type];
             parts.join("|")
         })
         .collect();
@@ -640,25 +573,10 @@ fn native(ip: Option<&str>) -> Option<NativeIp> {
 #[tokio::test]
 async fn native_ip_addresses_give_the_same_answers_as_json_text() {
     let cases = [
+        (TwoForms { json: None, native: None }, vec!["10.0.0.4", "203.0.113.9"]),
+        (TwoForms { json: Some("[]"), native: Some(vec![]) }, vec!["", "10.0.0.4", "203.0.113.9"]),
         (
-            TwoForms {
-                json: None,
-                native: None,
-            },
-            vec!["10.0.0.4", "203.0.113.9"],
-        ),
-        (
-            TwoForms {
-                json: Some("[]"),
-                native: Some(vec![]),
-            },
-            vec!["", "10.0.0.4", "203.0.113.9"],
-        ),
-        (
-            TwoForms {
-                json: Some("[null]"),
-                native: Some(vec![None]),
-            },
+            TwoForms { json: Some("[null]"), native: Some(vec![None]) },
             vec!["10.0.0.4", "203.0.113.9"],
         ),
         (

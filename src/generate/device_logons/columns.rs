@@ -173,12 +173,9 @@ impl LogonColumns {
         self.app_guard_container_id.append_value("");
         self.additional_fields.append_option(row.additional_fields);
         self.process_session_id.append_option(row.session_id);
-        self.process_remote_session
-            .append_value(row.remote_session.is_some());
-        self.process_remote_session_device
-            .append_option(row.remote_session.map(|(d, _)| d));
-        self.process_remote_session_ip
-            .append_option(row.remote_session.map(|(_, ip)| ip));
+        self.process_remote_session.append_value(row.remote_session.is_some());
+        self.process_remote_session_device.append_option(row.remote_session.map(|(d, _)| d));
+        self.process_remote_session_ip.append_option(row.remote_session.map(|(_, ip)| ip));
     }
 
     /// The `InitiatingProcess*` columns: a Windows system process running as SYSTEM.
@@ -193,31 +190,25 @@ impl LogonColumns {
         self.process_account_upn.append_null();
         self.process_account_object_id.append_null();
         self.process_integrity_level.append_value("System");
-        self.process_token_elevation
-            .append_value("TokenElevationTypeDefault");
+        self.process_token_elevation.append_value("TokenElevationTypeDefault");
         self.process_sha1.append_value(&image.sha1);
         self.process_sha256.append_value(&image.sha256);
         self.process_md5.append_value(&image.md5);
         self.process_file_name.append_value(image.file_name);
         self.process_file_size.append_value(image.file_size);
         self.process_company.append_value("Microsoft Corporation");
-        self.process_product
-            .append_value("Microsoft\u{ae} Windows\u{ae} Operating System");
-        self.process_product_version
-            .append_value(row.device.os_build);
+        self.process_product.append_value("Microsoft\u{ae} Windows\u{ae} Operating System");
+        self.process_product_version.append_value(row.device.os_build);
         self.process_internal_name.append_value(image.file_name);
         self.process_original_name.append_value(image.file_name);
         self.process_description.append_value(image.description);
         self.process_id.append_value(instance.id);
         self.process_command_line.append_value(image.command_line);
-        self.process_creation_time
-            .append_value(instance.created_nanos);
+        self.process_creation_time.append_value(instance.created_nanos);
         self.process_folder_path.append_value(image.folder_path);
         self.process_parent_id.append_value(instance.parent_id);
-        self.process_parent_file_name
-            .append_value(image.parent_file_name);
-        self.process_parent_creation_time
-            .append_value(instance.parent_created_nanos);
+        self.process_parent_file_name.append_value(image.parent_file_name);
+        self.process_parent_creation_time.append_value(instance.parent_created_nanos);
     }
 
     fn push_no_process(&mut self) {
@@ -266,66 +257,27 @@ impl LogonColumns {
         c.add("FailureReason", Arc::new(self.failure_reason.finish()));
         c.add("IsLocalAdmin", Arc::new(self.is_local_admin.finish()));
         c.add("LogonId", Arc::new(self.logon_id.finish()));
-        c.add(
-            "RemoteDeviceName",
-            Arc::new(self.remote_device_name.finish()),
-        );
+        c.add("RemoteDeviceName", Arc::new(self.remote_device_name.finish()));
         c.add("RemoteIP", Arc::new(self.remote_ip.finish()));
         c.add("RemoteIPType", Arc::new(self.remote_ip_type.finish()));
         c.add("RemotePort", Arc::new(self.remote_port.finish()));
-        c.add(
-            "InitiatingProcessAccountDomain",
-            Arc::new(self.process_account_domain.finish()),
-        );
-        c.add(
-            "InitiatingProcessAccountName",
-            Arc::new(self.process_account_name.finish()),
-        );
-        c.add(
-            "InitiatingProcessAccountSid",
-            Arc::new(self.process_account_sid.finish()),
-        );
-        c.add(
-            "InitiatingProcessAccountUpn",
-            Arc::new(self.process_account_upn.finish()),
-        );
+        c.add("InitiatingProcessAccountDomain", Arc::new(self.process_account_domain.finish()));
+        c.add("InitiatingProcessAccountName", Arc::new(self.process_account_name.finish()));
+        c.add("InitiatingProcessAccountSid", Arc::new(self.process_account_sid.finish()));
+        c.add("InitiatingProcessAccountUpn", Arc::new(self.process_account_upn.finish()));
         c.add(
             "InitiatingProcessAccountObjectId",
             Arc::new(self.process_account_object_id.finish()),
         );
-        c.add(
-            "InitiatingProcessIntegrityLevel",
-            Arc::new(self.process_integrity_level.finish()),
-        );
-        c.add(
-            "InitiatingProcessTokenElevation",
-            Arc::new(self.process_token_elevation.finish()),
-        );
-        c.add(
-            "InitiatingProcessSHA1",
-            Arc::new(self.process_sha1.finish()),
-        );
-        c.add(
-            "InitiatingProcessSHA256",
-            Arc::new(self.process_sha256.finish()),
-        );
+        c.add("InitiatingProcessIntegrityLevel", Arc::new(self.process_integrity_level.finish()));
+        c.add("InitiatingProcessTokenElevation", Arc::new(self.process_token_elevation.finish()));
+        c.add("InitiatingProcessSHA1", Arc::new(self.process_sha1.finish()));
+        c.add("InitiatingProcessSHA256", Arc::new(self.process_sha256.finish()));
         c.add("InitiatingProcessMD5", Arc::new(self.process_md5.finish()));
-        c.add(
-            "InitiatingProcessFileName",
-            Arc::new(self.process_file_name.finish()),
-        );
-        c.add(
-            "InitiatingProcessFileSize",
-            Arc::new(self.process_file_size.finish()),
-        );
-        c.add(
-            "InitiatingProcessVersionInfoCompanyName",
-            Arc::new(self.process_company.finish()),
-        );
-        c.add(
-            "InitiatingProcessVersionInfoProductName",
-            Arc::new(self.process_product.finish()),
-        );
+        c.add("InitiatingProcessFileName", Arc::new(self.process_file_name.finish()));
+        c.add("InitiatingProcessFileSize", Arc::new(self.process_file_size.finish()));
+        c.add("InitiatingProcessVersionInfoCompanyName", Arc::new(self.process_company.finish()));
+        c.add("InitiatingProcessVersionInfoProductName", Arc::new(self.process_product.finish()));
         c.add(
             "InitiatingProcessVersionInfoProductVersion",
             Arc::new(self.process_product_version.finish()),
@@ -343,47 +295,20 @@ impl LogonColumns {
             Arc::new(self.process_description.finish()),
         );
         c.add("InitiatingProcessId", Arc::new(self.process_id.finish()));
-        c.add(
-            "InitiatingProcessCommandLine",
-            Arc::new(self.process_command_line.finish()),
-        );
-        c.add(
-            "InitiatingProcessCreationTime",
-            Arc::new(self.process_creation_time.finish()),
-        );
-        c.add(
-            "InitiatingProcessFolderPath",
-            Arc::new(self.process_folder_path.finish()),
-        );
-        c.add(
-            "InitiatingProcessParentId",
-            Arc::new(self.process_parent_id.finish()),
-        );
-        c.add(
-            "InitiatingProcessParentFileName",
-            Arc::new(self.process_parent_file_name.finish()),
-        );
+        c.add("InitiatingProcessCommandLine", Arc::new(self.process_command_line.finish()));
+        c.add("InitiatingProcessCreationTime", Arc::new(self.process_creation_time.finish()));
+        c.add("InitiatingProcessFolderPath", Arc::new(self.process_folder_path.finish()));
+        c.add("InitiatingProcessParentId", Arc::new(self.process_parent_id.finish()));
+        c.add("InitiatingProcessParentFileName", Arc::new(self.process_parent_file_name.finish()));
         c.add(
             "InitiatingProcessParentCreationTime",
             Arc::new(self.process_parent_creation_time.finish()),
         );
         c.add("ReportId", Arc::new(self.report_id.finish()));
-        c.add(
-            "AppGuardContainerId",
-            Arc::new(self.app_guard_container_id.finish()),
-        );
-        c.add(
-            "AdditionalFields",
-            Arc::new(self.additional_fields.finish()),
-        );
-        c.add(
-            "InitiatingProcessSessionId",
-            Arc::new(self.process_session_id.finish()),
-        );
-        c.add(
-            "IsInitiatingProcessRemoteSession",
-            Arc::new(self.process_remote_session.finish()),
-        );
+        c.add("AppGuardContainerId", Arc::new(self.app_guard_container_id.finish()));
+        c.add("AdditionalFields", Arc::new(self.additional_fields.finish()));
+        c.add("InitiatingProcessSessionId", Arc::new(self.process_session_id.finish()));
+        c.add("IsInitiatingProcessRemoteSession", Arc::new(self.process_remote_session.finish()));
         c.add(
             "InitiatingProcessRemoteSessionDeviceName",
             Arc::new(self.process_remote_session_device.finish()),

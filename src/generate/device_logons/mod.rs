@@ -151,9 +151,8 @@ pub(crate) fn write_day(
 
 impl<'w> DayPools<'w> {
     fn new(world: &'w World, day: Day) -> Self {
-        let office: Vec<String> = (0..world.devices.len())
-            .map(|d| world.office_ipv4(d, day.index).to_string())
-            .collect();
+        let office: Vec<String> =
+            (0..world.devices.len()).map(|d| world.office_ipv4(d, day.index).to_string()).collect();
         let mapped = office.iter().map(|ip| format!("::ffff:{ip}")).collect();
         let link_local = (0..64u32)
             .map(|n| format!("169.254.{}.{}", 1 + n * 3 % 254, 2 + n * 37 % 250))
@@ -169,20 +168,9 @@ impl<'w> DayPools<'w> {
                 *weight = 0;
             }
         }
-        let populations = populations
-            .iter()
-            .any(|&(w, _)| w > 0)
-            .then_some(populations);
+        let populations = populations.iter().any(|&(w, _)| w > 0).then_some(populations);
         let lake_start = day.start_nanos - i64::from(day.index) * DAY_NANOS;
-        DayPools {
-            world,
-            day,
-            lake_start,
-            office,
-            mapped,
-            link_local,
-            populations,
-        }
+        DayPools { world, day, lake_start, office, mapped, link_local, populations }
     }
 
     /// The row at `timestamp`, lake row number `lake_row`; `planted` is the planted address
@@ -218,11 +206,7 @@ impl<'w> DayPools<'w> {
             report_id: lake_row as i64 + 1,
             additional_fields: None,
         };
-        let kind = if planted.is_some() {
-            Kind::Public
-        } else {
-            rng.weighted(KINDS)
-        };
+        let kind = if planted.is_some() { Kind::Public } else { rng.weighted(KINDS) };
         let image = match kind {
             Kind::OfficeNetwork | Kind::MappedAddress | Kind::LinkLocal => {
                 Some(self.office_network(rng, &mut row, kind))
@@ -239,9 +223,7 @@ impl<'w> DayPools<'w> {
             },
         };
         row.process = image.map(|image| {
-            let instance = self
-                .world
-                .process(device_index, image, self.day.index, self.lake_start);
+            let instance = self.world.process(device_index, image, self.day.index, self.lake_start);
             (self.world.image(image), instance)
         });
         row
@@ -270,9 +252,7 @@ impl<'w> DayPools<'w> {
         row.remote_ip = Some(ip);
         row.remote_ip_type = Some(ip_type);
         row.remote_port = Some(rng.between(49_152, 65_535) as i32);
-        row.remote_device = rng
-            .chance(0.6)
-            .then(|| self.world.devices[peer].host.as_str());
+        row.remote_device = rng.chance(0.6).then(|| self.world.devices[peer].host.as_str());
         row.protocol = Some(rng.weighted(&[(65, "Kerberos"), (25, "NTLM"), (10, "Negotiate")]));
         if rng.chance(0.4) {
             let computer = &self.world.devices[peer];
@@ -327,10 +307,7 @@ impl<'w> DayPools<'w> {
     /// Remote Desktop from another office device.
     fn office_remote_desktop<'a>(&'a self, rng: &mut Rng, row: &mut LogonRow<'a>) -> Image {
         let peer = rng.index(self.world.devices.len());
-        let (host, ip) = (
-            self.world.devices[peer].host.as_str(),
-            self.office[peer].as_str(),
-        );
+        let (host, ip) = (self.world.devices[peer].host.as_str(), self.office[peer].as_str());
         row.logon_type = Some("RemoteInteractive");
         row.remote_ip = Some(ip);
         row.remote_ip_type = Some("Private");
@@ -387,17 +364,10 @@ impl<'w> DayPools<'w> {
         row.remote_ip = Some(&address.text);
         row.remote_ip_type = Some("Public");
         row.remote_port = Some(rng.between(1_024, 65_535) as i32);
-        row.logon_type = Some(if rng.chance(0.65) {
-            "Network"
-        } else {
-            "RemoteInteractive"
-        });
+        row.logon_type = Some(if rng.chance(0.65) { "Network" } else { "RemoteInteractive" });
         row.protocol = Some(if rng.chance(0.7) { "NTLM" } else { "Negotiate" });
         row.additional_fields = Some(REMOTE_LOGON);
-        let hostile = matches!(
-            address.population,
-            Population::OutsideIsp | Population::Unknown
-        );
+        let hostile = matches!(address.population, Population::OutsideIsp | Population::Unknown);
         if rng.chance(if hostile { 0.75 } else { 0.15 }) {
             row.action = "LogonFailed";
             row.failure_reason = Some(*rng.pick(FAILURE_REASONS));
