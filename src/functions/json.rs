@@ -40,48 +40,43 @@ pub fn is_valid(text: &str) -> bool {
 
 /// The elements of a valid JSON array, as slices of its text.
 pub fn array_elements(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
     let bytes = text.as_bytes();
-    let mut pos = skip_ws(bytes, 0) + 1;
-    loop {
-        pos = skip_ws(bytes, pos);
-        match bytes.get(pos) {
-            Some(b']') | None => return out,
-            Some(b',') => pos += 1,
-            Some(_) => {
-                let Some(end) = skip_value(bytes, pos) else {
-                    return out;
-                };
-                out.push(&text[pos..end]);
-                pos = end;
-            }
-        }
-    }
+    let mut out = Vec::new();
+    for_each_member(bytes, |start| {
+        let end = skip_value(bytes, start)?;
+        out.push(&text[start..end]);
+        Some(end)
+    });
+    out
 }
 
 /// The properties of a valid JSON object in written order, as (quoted key, value) slices.
 pub fn object_entries(text: &str) -> Vec<(&str, &str)> {
-    let mut out = Vec::new();
     let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    for_each_member(bytes, |start| {
+        let key_end = skip_string(bytes, start)?;
+        let value_start = skip_ws(bytes, skip_ws(bytes, key_end) + 1);
+        let value_end = skip_value(bytes, value_start)?;
+        out.push((&text[start..key_end], &text[value_start..value_end]));
+        Some(value_end)
+    });
+    out
+}
+
+/// Calls `member` with the start of each member of a valid JSON array or object; `member`
+/// returns where that member ends.
+fn for_each_member(bytes: &[u8], mut member: impl FnMut(usize) -> Option<usize>) {
     let mut pos = skip_ws(bytes, 0) + 1;
     loop {
         pos = skip_ws(bytes, pos);
         match bytes.get(pos) {
-            Some(b'}') | None => return out,
+            Some(b']' | b'}') | None => return,
             Some(b',') => pos += 1,
-            Some(_) => {
-                let Some(key_end) = skip_string(bytes, pos) else {
-                    return out;
-                };
-                let key = &text[pos..key_end];
-                let colon = skip_ws(bytes, key_end);
-                let value_start = skip_ws(bytes, colon + 1);
-                let Some(value_end) = skip_value(bytes, value_start) else {
-                    return out;
-                };
-                out.push((key, &text[value_start..value_end]));
-                pos = value_end;
-            }
+            Some(_) => match member(pos) {
+                Some(end) => pos = end,
+                None => return,
+            },
         }
     }
 }

@@ -44,6 +44,19 @@ impl TestLake {
     }
 }
 
+/// Writes an IdentityLogonEvents file with one logon from 198.51.100.200 through an
+/// outside ISP, an address no test logs on from.
+pub fn write_outside_isp_logon(lake: &TestLake) {
+    lake.write(
+        "IdentityLogonEvents/part-0.parquet",
+        &batch(vec![
+            ("Timestamp", timestamps(&[minute(0)])),
+            ("IPAddress", strings(&[Some("198.51.100.200")])),
+            ("ISP", strings(&[Some("Contoso ISP")])),
+        ]),
+    );
+}
+
 /// A string column from optional values.
 pub fn strings(values: &[Option<&str>]) -> ArrayRef {
     Arc::new(StringArray::from(values.to_vec()))

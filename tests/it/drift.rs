@@ -24,18 +24,6 @@ fn write_network_info(lake: &TestLake) {
     );
 }
 
-/// An IdentityLogonEvents file with a logon from 198.51.100.200 through an outside ISP.
-fn write_identity_logons(lake: &TestLake) {
-    lake.write(
-        "IdentityLogonEvents/part-0.parquet",
-        &batch(vec![
-            ("Timestamp", timestamps(&[minute(0)])),
-            ("IPAddress", strings(&[Some("198.51.100.200")])),
-            ("ISP", strings(&[Some("Contoso ISP")])),
-        ]),
-    );
-}
-
 /// A DeviceLogonEvents file with one public logon per `(device, remote ip)`, all strings in
 /// `layout`.
 fn logons_in(layout: StringLayout, rows: &[(&str, &str)]) -> Vec<(&'static str, ArrayRef)> {
@@ -60,7 +48,7 @@ fn logons_in(layout: StringLayout, rows: &[(&str, &str)]) -> Vec<(&'static str, 
 fn lake_with_logon_files(logons: Vec<Vec<(&str, ArrayRef)>>) -> TestLake {
     let lake = TestLake::new();
     write_network_info(&lake);
-    write_identity_logons(&lake);
+    write_outside_isp_logon(&lake);
     for (i, columns) in logons.into_iter().enumerate() {
         lake.write(&format!("DeviceLogonEvents/part-{i}.parquet"), &batch(columns));
     }

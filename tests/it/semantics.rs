@@ -31,14 +31,7 @@ fn lake_with_network_info(ip: Option<&str>, ip_addresses: &[Option<&str>]) -> Te
             ("IPAddresses", strings(ip_addresses)),
         ]),
     );
-    lake.write(
-        "IdentityLogonEvents/part-0.parquet",
-        &batch(vec![
-            ("Timestamp", timestamps(&[minute(0)])),
-            ("IPAddress", strings(&[Some("198.51.100.200")])),
-            ("ISP", strings(&[Some("Contoso ISP")])),
-        ]),
-    );
+    write_outside_isp_logon(&lake);
     lake
 }
 
