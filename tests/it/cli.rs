@@ -312,6 +312,26 @@ fn explain_shows_the_sql_and_a_plan_that_builds_on_the_small_side() {
 }
 
 #[test]
+fn the_scans_read_only_the_columns_the_rule_needs_and_apply_the_window() {
+    let lake = three_day_lake();
+    lake.write(
+        "DeviceLogonEvents/date=2026-01-03/part-1.parquet",
+        &batch(vec![
+            ("Timestamp", timestamps(&[minute(2 * 24 * 60 + 5)])),
+            ("InitiatingProcessCommandLine", strings(&[Some("cmd.exe /c whoami")])),
+        ]),
+    );
+    let output = lakehunt(&["explain", "--lake", &lake_arg(&lake), "--from", "2026-01-02"]);
+    let (stdout, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let plan = &stdout[stdout.find("-- physical plan").unwrap()..];
+    assert!(plan.contains("date=2026-01-03/part-1.parquet"), "the extra file is read: {plan}");
+    assert!(!plan.contains("InitiatingProcessCommandLine"), "{plan}");
+    // 2026-01-02T00:00:00Z in nanoseconds, in each of the three tables' scan predicates.
+    assert_eq!(plan.matches("predicate=Timestamp@0 >= 1767312000000000000").count(), 3, "{plan}");
+}
+
+#[test]
 fn explain_analyze_shows_metrics_and_pruning() {
     let lake = three_day_lake();
     let output =
