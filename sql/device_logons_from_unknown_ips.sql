@@ -48,7 +48,8 @@ device_ips AS (
 -- | where ISP != "INTERNAL_NETWORK"
 outside_identity_logons AS (
     -- An empty or NULL ISP is '' to Kusto, which is not "INTERNAL_NETWORK": those count.
-    SELECT coalesce(IPAddress, '') AS IPAddress
+    -- DISTINCT changes no answer of an anti-join and keeps its hash table to one entry per IP.
+    SELECT DISTINCT coalesce(IPAddress, '') AS IPAddress
     FROM IdentityLogonEvents
     WHERE coalesce(ISP, '') <> 'INTERNAL_NETWORK'
 ),

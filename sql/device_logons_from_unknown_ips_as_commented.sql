@@ -47,7 +47,8 @@ device_ips AS (
 -- IdentityLogonEvents
 -- | where ISP == "INTERNAL_NETWORK"
 internal_identity_logons AS (
-    SELECT coalesce(IPAddress, '') AS IPAddress
+    -- DISTINCT changes no answer of an anti-join and keeps its hash table to one entry per IP.
+    SELECT DISTINCT coalesce(IPAddress, '') AS IPAddress
     FROM IdentityLogonEvents
     WHERE ISP = 'INTERNAL_NETWORK'
 ),
