@@ -408,3 +408,53 @@ fn a_rule_that_fails_while_running_is_named() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr.contains(&format!("rule {}", rule.display())), "{stderr}");
 }
+
+#[test]
+fn lookback_counts_back_from_to() {
+    let lake = three_day_lake();
+    let args = ["run", "--lake", &lake_arg(&lake), "--to", "2026-01-02T12:00:00Z"];
+    let output = lakehunt(&[&args[..], &["--lookback", "1d", "--format", "csv"]].concat());
+    let (stdout, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    // [2026-01-01T12:00, 2026-01-02T12:00) holds only the second day's 01:00 logon.
+    assert!(stdout.contains("198.51.100.2"), "{stdout}");
+    assert!(!stdout.contains("198.51.100.1") && !stdout.contains("198.51.100.3"), "{stdout}");
+}
+
+#[test]
+fn generate_writes_a_lake_the_seed_rule_can_hunt() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lake");
+    let out = out.to_str().unwrap();
+    let args = ["generate", "--out", out, "--logons", "5000", "--devices", "40", "--days", "2"];
+    let output = lakehunt(&[&args[..], &["--seed", "3", "--start", "2026-02-01"]].concat());
+    let (_, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("DeviceLogonEvents 5,000 rows in 2 file(s)"), "{stderr}");
+    assert!(stderr.contains("planted public IPs"), "{stderr}");
+    let day = std::path::Path::new(out).join("DeviceLogonEvents/date=2026-02-02");
+    assert!(day.is_dir(), "partitioned by date from --start");
+
+    let hunt = lakehunt(&["run", "--lake", out, "--format", "csv", "--quiet"]);
+    assert_eq!(hunt.status.code(), Some(0), "{}", texts(&hunt).1);
+    assert!(texts(&hunt).0.lines().count() > 1, "the planted unknown IPs are found");
+
+    let again = lakehunt(&args);
+    assert_eq!(again.status.code(), Some(1), "an existing lake is kept without --force");
+    assert!(texts(&again).1.contains(out), "{}", texts(&again).1);
+    let forced = lakehunt(&[&args[..], &["--force", "--ip-addresses", "list"]].concat());
+    assert_eq!(forced.status.code(), Some(0), "{}", texts(&forced).1);
+}
+
+#[test]
+fn generate_refuses_bad_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lake");
+    let out = out.to_str().unwrap();
+    let zero = lakehunt(&["generate", "--out", out, "--logons", "0"]);
+    assert_eq!(zero.status.code(), Some(1));
+    assert!(texts(&zero).1.contains("logons"), "{}", texts(&zero).1);
+    let layout = lakehunt(&["generate", "--out", out, "--ip-addresses", "xml"]);
+    assert_eq!(layout.status.code(), Some(2));
+    assert!(!std::path::Path::new(out).exists());
+}
