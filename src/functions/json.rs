@@ -52,16 +52,21 @@ pub fn array_elements(text: &str) -> Vec<&str> {
 
 /// The properties of a valid JSON object in written order, as (quoted key, value) slices.
 pub fn object_entries(text: &str) -> Vec<(&str, &str)> {
-    let bytes = text.as_bytes();
     let mut out = Vec::new();
+    for_each_entry(text, |key, value| out.push((key, value)));
+    out
+}
+
+/// Calls `entry` with the (quoted key, value) slices of each property of a valid JSON object.
+fn for_each_entry<'a>(text: &'a str, mut entry: impl FnMut(&'a str, &'a str)) {
+    let bytes = text.as_bytes();
     for_each_member(bytes, |start| {
         let key_end = skip_string(bytes, start)?;
         let value_start = skip_ws(bytes, skip_ws(bytes, key_end) + 1);
         let value_end = skip_value(bytes, value_start)?;
-        out.push((&text[start..key_end], &text[value_start..value_end]));
+        entry(&text[start..key_end], &text[value_start..value_end]);
         Some(value_end)
     });
-    out
 }
 
 /// Calls `member` with the start of each member of a valid JSON array or object; `member`
@@ -100,8 +105,13 @@ pub fn member<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     if kind(text) != Kind::Object {
         return None;
     }
-    let found = object_entries(text).into_iter().rev().find(|(k, _)| decode_string(k) == key)?;
-    (kind(found.1) != Kind::Null).then_some(found.1)
+    let mut found = None;
+    for_each_entry(text, |k, value| {
+        if decode_string(k) == key {
+            found = Some(value);
+        }
+    });
+    found.filter(|value| kind(value) != Kind::Null)
 }
 
 /// Kusto's `tostring` of a dynamic value given as valid JSON text: a string without its
