@@ -116,9 +116,12 @@ impl Engine {
             }
             let table = lake.table(name, window).await?;
             let provider = self.table_provider(lake, &table, window)?;
-            self.ctx
-                .register_table(TableReference::bare(name), provider)
-                .map_err(|e| Error::query(&rule.slug, e))?;
+            // A session may plan several hunts; each sees the tables of its own lake and window.
+            let registered = self
+                .ctx
+                .deregister_table(TableReference::bare(name))
+                .and_then(|_| self.ctx.register_table(TableReference::bare(name), provider));
+            registered.map_err(|e| Error::query(&rule.slug, e))?;
             tables.push(table);
         }
 

@@ -92,3 +92,28 @@ async fn a_window_keeps_only_the_logons_inside_it() {
         assert!(latest < to.timestamp_nanos_opt().unwrap(), "{f:?}");
     }
 }
+
+#[tokio::test]
+async fn one_engine_hunts_two_lakes_and_windows_in_turn() {
+    use lakehunt::engine::{Engine, EngineOptions};
+    use lakehunt::lake::Lake;
+    use lakehunt::rule::Rule;
+
+    let dir = tempfile::tempdir().unwrap();
+    let first = generated(dir.path(), IpAddressesLayout::JsonText, 7);
+    let second = generated(dir.path(), IpAddressesLayout::JsonText, 8);
+    let engine = Engine::new(&EngineOptions::default());
+    let rule = Rule::resolve(DEFAULT_RULE).unwrap();
+    let window = TimeWindow::from_args(Some("2026-03-03"), None, None, chrono::Utc::now()).unwrap();
+    for (lake, window) in [(&first, TimeWindow::unbounded()), (&second, window), (&first, window)] {
+        let lake_path = lake.to_str().unwrap();
+        let hunt = engine.plan(&Lake::open(lake_path).unwrap(), &rule, &window).await.unwrap();
+        let plan = hunt.physical_plan().await.unwrap();
+        let mut stream = hunt.execute(plan).unwrap();
+        let mut findings = Vec::new();
+        while let Some(batch) = futures::StreamExt::next(&mut stream).await {
+            findings.extend(findings_of(&batch.unwrap()));
+        }
+        assert_eq!(findings, hunt_with(lake, DEFAULT_RULE, window).await.unwrap());
+    }
+}
