@@ -8,8 +8,9 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use datafusion::execution::SendableRecordBatchStream;
 use datafusion::physical_plan::display::DisplayableExecutionPlan;
-use datafusion::physical_plan::displayable;
+use datafusion::physical_plan::{ExecutionPlan, displayable};
 use futures::StreamExt;
 use lakehunt::engine::{Engine, EngineOptions, Hunt};
 use lakehunt::generate::{GenerateOptions, IpAddressesLayout};
@@ -232,16 +233,7 @@ async fn hunt(args: RunArgs, quiet: bool) -> Result<()> {
     let started = Instant::now();
     let (engine, hunt) = plan(&args.hunt).await?;
     let plan = hunt.physical_plan().await?;
-    let progress = Progress::start(&plan, !quiet && std::io::stderr().is_terminal());
-    let written = match hunt.execute(Arc::clone(&plan)) {
-        Ok(stream) => output::write(stream, &hunt.rule.slug, &destination).await,
-        Err(e) => Err(e),
-    };
-    progress.finish();
-    let findings = match written {
-        Ok(findings) => findings,
-        Err(e) => return Err(hunt.diagnose(e).await.into()),
-    };
+    let findings = run_plan(&hunt, &plan, Some(&destination), quiet).await?;
 
     warn_about_invalid_json(&engine);
     if !quiet {
@@ -255,7 +247,7 @@ async fn explain(args: ExplainArgs, quiet: bool) -> Result<()> {
     let (engine, hunt) = plan(&args.hunt).await?;
     let plan = hunt.physical_plan().await?;
     let mut text =
-        format!("-- rule: {} ({})\n{}\n", hunt.rule.slug, hunt.rule.name, hunt.sql().trim_end());
+        format!("-- rule: {} ({})\n{}\n", hunt.rule.slug, hunt.rule.name, hunt.rule.sql.trim_end());
 
     if !args.analyze {
         text.push_str("\n-- physical plan\n");
@@ -263,19 +255,7 @@ async fn explain(args: ExplainArgs, quiet: bool) -> Result<()> {
         return emit(&text);
     }
 
-    let progress = Progress::start(&plan, !quiet && std::io::stderr().is_terminal());
-    let mut findings = 0u64;
-    let mut stream = hunt.execute(Arc::clone(&plan))?;
-    while let Some(batch) = stream.next().await {
-        match batch {
-            Ok(batch) => findings += batch.num_rows() as u64,
-            Err(e) => {
-                let error = lakehunt::Error::query(&hunt.rule.slug, e);
-                return Err(hunt.diagnose(error).await.into());
-            }
-        }
-    }
-    progress.finish();
+    let findings = run_plan(&hunt, &plan, None, quiet).await?;
     warn_about_invalid_json(&engine);
 
     text.push_str("\n-- physical plan with metrics\n");
@@ -293,6 +273,38 @@ async fn explain(args: ExplainArgs, quiet: bool) -> Result<()> {
     let summary = HuntSummary::new(&hunt.tables, &plan, findings, started.elapsed());
     text.push_str(&format!("\n-- summary\n{summary}\n"));
     emit(&text)
+}
+
+/// Runs `plan` with a progress line, writing the findings to `destination` or, without one,
+/// only counting them. A failure is diagnosed, so that it names the file to blame.
+async fn run_plan(
+    hunt: &Hunt,
+    plan: &Arc<dyn ExecutionPlan>,
+    destination: Option<&Destination>,
+    quiet: bool,
+) -> Result<u64> {
+    let progress = Progress::start(plan, !quiet && std::io::stderr().is_terminal());
+    let ran = match hunt.execute(Arc::clone(plan)) {
+        Ok(stream) => match destination {
+            Some(destination) => output::write(stream, &hunt.rule.slug, destination).await,
+            None => count_rows(stream, &hunt.rule.slug).await,
+        },
+        Err(e) => Err(e),
+    };
+    progress.finish();
+    match ran {
+        Ok(rows) => Ok(rows),
+        Err(e) => Err(hunt.diagnose(e).await.into()),
+    }
+}
+
+/// Drains a stream of findings, counting them.
+async fn count_rows(mut stream: SendableRecordBatchStream, rule: &str) -> lakehunt::Result<u64> {
+    let mut rows = 0;
+    while let Some(batch) = stream.next().await {
+        rows += batch.map_err(|e| lakehunt::Error::query(rule, e))?.num_rows() as u64;
+    }
+    Ok(rows)
 }
 
 fn list_rules() -> Result<()> {

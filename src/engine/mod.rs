@@ -246,11 +246,6 @@ impl Hunt {
         }
         Ok(())
     }
-
-    /// The SQL the hunt runs.
-    pub fn sql(&self) -> &str {
-        &self.rule.sql
-    }
 }
 
 /// `Timestamp >= from AND Timestamp < to`, or nothing for an unbounded window.
