@@ -10,6 +10,7 @@ use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
+    keep_freed_memory();
     let cli = cli::Cli::parse();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -36,6 +37,24 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// Tells glibc's allocator to keep memory it is given back. By default it returns large blocks
+/// to the kernel at once, and a hunt, which allocates and frees a batch's buffers thousands of
+/// times a second, then spends a third of its CPU time faulting the same pages in again
+/// (benches/README.md has the figures).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+fn keep_freed_memory() {
+    // SAFETY: mallopt only changes two of malloc's thresholds, and it runs first in main,
+    // before any other thread exists. A value it refuses leaves the default in place.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn keep_freed_memory() {}
 
 /// A reader that stopped reading (`lakehunt run | head`) ends the run quietly.
 fn is_closed_pipe(error: &anyhow::Error) -> bool {

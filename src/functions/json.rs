@@ -191,8 +191,7 @@ fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
 /// The end of the JSON value that starts at `pos`, or `None` if it is not valid JSON.
 /// Iterative, so that deep nesting cannot exhaust the stack.
 fn skip_value(bytes: &[u8], pos: usize) -> Option<usize> {
-    // Each open container, with whether the next token must be a value (after `[`, `,`, `:`).
-    let mut open: Vec<u8> = Vec::new();
+    let mut open = Nesting::default();
     let mut pos = pos;
     loop {
         pos = skip_ws(bytes, pos);
@@ -228,7 +227,7 @@ fn skip_value(bytes: &[u8], pos: usize) -> Option<usize> {
         }
         // After a value: a separator, or the end of one or more containers.
         loop {
-            let Some(&close) = open.last() else {
+            let Some(close) = open.last() else {
                 return Some(pos);
             };
             pos = skip_ws(bytes, pos);
@@ -251,6 +250,42 @@ fn skip_value(bytes: &[u8], pos: usize) -> Option<usize> {
     }
 }
 
+/// The closing brackets of the containers a walk is inside, innermost last. Values nested less
+/// than `SHALLOW` deep, the usual case, never touch the heap.
+#[derive(Default)]
+struct Nesting {
+    shallow: [u8; SHALLOW],
+    deep: Vec<u8>,
+    depth: usize,
+}
+
+const SHALLOW: usize = 32;
+
+impl Nesting {
+    fn push(&mut self, close: u8) {
+        match self.shallow.get_mut(self.depth) {
+            Some(slot) => *slot = close,
+            None => self.deep.push(close),
+        }
+        self.depth += 1;
+    }
+
+    fn pop(&mut self) {
+        if self.depth > SHALLOW {
+            self.deep.pop();
+        }
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    fn last(&self) -> Option<u8> {
+        match self.depth {
+            0 => None,
+            d if d <= SHALLOW => self.shallow.get(d - 1).copied(),
+            _ => self.deep.last().copied(),
+        }
+    }
+}
+
 /// Skips `"key" :` and returns the position after the colon.
 fn skip_key(bytes: &[u8], pos: usize) -> Option<usize> {
     let end = skip_string(bytes, pos)?;
@@ -264,6 +299,7 @@ fn skip_string(bytes: &[u8], pos: usize) -> Option<usize> {
     }
     let mut i = pos + 1;
     loop {
+        i += plain_run(bytes.get(i..)?);
         match *bytes.get(i)? {
             b'"' => return Some(i + 1),
             b'\\' => match *bytes.get(i + 1)? {
@@ -277,10 +313,37 @@ fn skip_string(bytes: &[u8], pos: usize) -> Option<usize> {
                 }
                 _ => return None,
             },
-            c if c < 0x20 => return None,
-            _ => i += 1,
+            // A control character, which JSON allows only escaped.
+            _ => return None,
         }
     }
+}
+
+/// How many bytes at the start of `bytes` are plain string contents: no quote, no backslash,
+/// no control character. Looks at eight bytes at a time, since most strings have none.
+fn plain_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte of `word` that is zero. A borrow can also mark a byte above a
+    // zero byte, never below one, so the lowest mark is always right.
+    let zero_bytes = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
+
+    let mut run = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let special = zero_bytes(word ^ (ONES * u64::from(b'"')))
+            | zero_bytes(word ^ (ONES * u64::from(b'\\')))
+            // Bytes below 0x20: subtracting 0x20 borrows into the high bit.
+            | (word.wrapping_sub(ONES * 0x20) & !word & HIGHS);
+        if special != 0 {
+            return run + (special.trailing_zeros() / 8) as usize;
+        }
+        run += 8;
+    }
+    let tail = &bytes[run..];
+    run + tail.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(tail.len())
 }
 
 fn skip_literal(bytes: &[u8], pos: usize, literal: &[u8]) -> Option<usize> {
@@ -319,7 +382,32 @@ fn skip_number(bytes: &[u8], pos: usize) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    fn plain_run_byte_by_byte(bytes: &[u8]) -> usize {
+        bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(bytes.len())
+    }
+
+    #[test]
+    fn plain_run_stops_at_a_quote_a_backslash_or_a_control_character() {
+        let texts =
+            ["", "abc", "abcdefgh\"", "0123456789abcdef\\n", "é ü 日本語\"x", "abcdefg\u{1f}h"];
+        for text in texts {
+            let bytes = text.as_bytes();
+            for start in 0..bytes.len() {
+                assert_eq!(plain_run(&bytes[start..]), plain_run_byte_by_byte(&bytes[start..]));
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn plain_run_agrees_with_a_byte_by_byte_scan(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
+            prop_assert_eq!(plain_run(&bytes), plain_run_byte_by_byte(&bytes));
+        }
+    }
 
     #[test]
     fn validates_like_a_json_parser() {

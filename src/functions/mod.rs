@@ -1,6 +1,7 @@
 //! The Kusto functions lakehunt adds to DataFusion, so that SQL can keep Kusto's semantics
-//! for `dynamic` values. A dynamic value travels through SQL as JSON text (`Utf8`); a Kusto
-//! string comes out as `Utf8View` and is never null.
+//! for `dynamic` values. A dynamic value travels through SQL as JSON text and a Kusto string
+//! as text that is never null, both as `Utf8View`: the parts of a value are views into the
+//! text they came from.
 //!
 //! | SQL | Kusto |
 //! |---|---|
@@ -11,20 +12,25 @@
 
 mod arrow_json;
 pub mod json;
+mod slices;
 
+use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, LargeStringArray, ListBuilder, StringArray, StringBuilder,
-    StringViewArray, StringViewBuilder,
+    Array, ArrayRef, AsArray, LargeStringArray, ListArray, StringArray, StringViewArray,
+    StringViewBuilder,
 };
+use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::datatypes::{DataType, Field};
 use datafusion::common::{Result, ScalarValue, exec_err, plan_err};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
+
+use slices::SliceBuilder;
 
 /// The Kusto functions of one session, and what they noticed while running.
 #[derive(Debug, Clone, Default)]
@@ -134,40 +140,53 @@ impl ScalarUDFImpl for ToDynamic {
         &self.signature
     }
     fn return_type(&self, _: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Utf8)
+        Ok(DataType::Utf8View)
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let input = args.args[0].to_array(args.number_rows)?;
-        let mut out = StringBuilder::with_capacity(input.len(), 0);
-        if matches!(input.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) {
-            let texts = Strings::of(&input, self.name())?;
-            let mut invalid = 0;
-            for row in 0..input.len() {
-                match texts.get(row) {
-                    // Kusto's parse_json of an empty string is null, like a missing value.
-                    None | Some("") => out.append_null(),
-                    Some(text) if json::is_valid(text) => out.append_value(text),
-                    Some(text) => {
-                        invalid += 1;
-                        out.append_value(json::quote(text));
-                    }
+        if !matches!(input.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) {
+            return Ok(ColumnarValue::Array(Arc::new(native_to_json(&input)?)));
+        }
+        let texts = Strings::of(&input, self.name())?;
+        // Kusto's parse_json of an empty string is null, like a missing value.
+        let unchanged =
+            |row| texts.get(row).is_none_or(|text| !text.is_empty() && json::is_valid(text));
+        if input.data_type() == &DataType::Utf8View && (0..input.len()).all(unchanged) {
+            // Every text is already the JSON it stands for: hand the column on as it is.
+            return Ok(ColumnarValue::Array(input));
+        }
+
+        let mut out = SliceBuilder::new(&texts, input.len());
+        let mut invalid = 0;
+        for row in 0..input.len() {
+            match texts.get(row) {
+                None | Some("") => out.append_null(),
+                Some(text) if json::is_valid(text) => out.append_part(row, text, text)?,
+                Some(text) => {
+                    invalid += 1;
+                    out.append_value(&json::quote(text));
                 }
-            }
-            self.invalid_json.fetch_add(invalid, Ordering::Relaxed);
-        } else {
-            let mut text = String::new();
-            for row in 0..input.len() {
-                if input.is_null(row) {
-                    out.append_null();
-                    continue;
-                }
-                text.clear();
-                arrow_json::write_value(input.as_ref(), row, &mut text)?;
-                out.append_value(&text);
             }
         }
+        self.invalid_json.fetch_add(invalid, Ordering::Relaxed);
         Ok(ColumnarValue::Array(Arc::new(out.finish())))
     }
+}
+
+/// Native lists, structs and maps as JSON text.
+fn native_to_json(input: &ArrayRef) -> Result<StringViewArray> {
+    let mut out = StringViewBuilder::with_capacity(input.len());
+    let mut text = String::new();
+    for row in 0..input.len() {
+        if input.is_null(row) {
+            out.append_null();
+            continue;
+        }
+        text.clear();
+        arrow_json::write_value(input.as_ref(), row, &mut text)?;
+        out.append_value(&text);
+    }
+    Ok(out.finish())
 }
 
 /// `kql_mv_expand(d, limit)`: the values `mv-expand` turns one dynamic value into.
@@ -185,7 +204,7 @@ impl ScalarUDFImpl for MvExpand {
         &self.signature
     }
     fn return_type(&self, _: &[DataType]) -> Result<DataType> {
-        Ok(DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))))
+        Ok(DataType::List(Arc::new(Field::new("item", DataType::Utf8View, true))))
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let limit = match &args.args[1] {
@@ -194,16 +213,23 @@ impl ScalarUDFImpl for MvExpand {
         };
         let input = args.args[0].to_array(args.number_rows)?;
         let texts = Strings::of(&input, self.name())?;
-        let mut out = ListBuilder::new(StringBuilder::new());
+        let mut values = SliceBuilder::new(&texts, input.len());
+        let mut offsets = Vec::with_capacity(input.len() + 1);
+        let mut count = 0i32;
+        offsets.push(count);
         let mut bag = String::new();
         for row in 0..input.len() {
             match texts.get(row) {
                 // A null or a scalar expands to one row holding itself.
-                None => out.values().append_null(),
+                None => {
+                    values.append_null();
+                    count += 1;
+                }
                 Some(text) => match json::kind(text) {
                     json::Kind::Array => {
                         for element in json::array_elements(text).into_iter().take(limit) {
-                            out.values().append_value(element);
+                            values.append_part(row, text, element)?;
+                            count += 1;
                         }
                     }
                     json::Kind::Object => {
@@ -214,15 +240,22 @@ impl ScalarUDFImpl for MvExpand {
                             bag.push(':');
                             bag.push_str(value);
                             bag.push('}');
-                            out.values().append_value(&bag);
+                            values.append_value(&bag);
+                            count += 1;
                         }
                     }
-                    _ => out.values().append_value(text),
+                    _ => {
+                        values.append_part(row, text, text)?;
+                        count += 1;
+                    }
                 },
             }
-            out.append(true);
+            offsets.push(count);
         }
-        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+        let item = Arc::new(Field::new("item", DataType::Utf8View, true));
+        let values = Arc::new(values.finish());
+        let list = ListArray::try_new(item, OffsetBuffer::new(offsets.into()), values, None)?;
+        Ok(ColumnarValue::Array(Arc::new(list)))
     }
 }
 
@@ -241,15 +274,19 @@ impl ScalarUDFImpl for Member {
         &self.signature
     }
     fn return_type(&self, _: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Utf8)
+        Ok(DataType::Utf8View)
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let key = constant_string(&args, 1, self.name())?;
         let input = args.args[0].to_array(args.number_rows)?;
         let texts = Strings::of(&input, self.name())?;
-        let mut out = StringBuilder::with_capacity(input.len(), 0);
+        let mut out = SliceBuilder::new(&texts, input.len());
         for row in 0..input.len() {
-            out.append_option(texts.get(row).and_then(|text| json::member(text, &key)));
+            let text = texts.get(row);
+            match text.and_then(|text| Some((text, json::member(text, &key)?))) {
+                Some((text, value)) => out.append_part(row, text, value)?,
+                None => out.append_null(),
+            }
         }
         Ok(ColumnarValue::Array(Arc::new(out.finish())))
     }
@@ -275,11 +312,12 @@ impl ScalarUDFImpl for ToKustoString {
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let input = args.args[0].to_array(args.number_rows)?;
         let texts = Strings::of(&input, self.name())?;
-        let mut out = StringViewBuilder::with_capacity(input.len());
+        let mut out = SliceBuilder::new(&texts, input.len());
         for row in 0..input.len() {
-            match texts.get(row) {
+            match texts.get(row).map(|text| (text, json::to_kusto_string(text))) {
                 None => out.append_value(""),
-                Some(text) => out.append_value(json::to_kusto_string(text)),
+                Some((text, Cow::Borrowed(part))) => out.append_part(row, text, part)?,
+                Some((_, Cow::Owned(value))) => out.append_value(&value),
             }
         }
         Ok(ColumnarValue::Array(Arc::new(out.finish())))
