@@ -198,3 +198,28 @@ fn schema_of_a_misspelt_table_suggests_the_right_one() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_snapshot_table_without_timestamp_is_read_whole_under_a_window() {
+    let lake = TestLake::new();
+    lake.write(
+        "DeviceTvmSoftwareInventory.parquet",
+        &batch(vec![
+            ("DeviceId", strings(&[Some("d2"), Some("d1")])),
+            ("SoftwareName", strings(&[Some("chrome"), Some("edge")])),
+        ]),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let rule = write_rule(
+        &dir,
+        "SELECT DeviceId, SoftwareName FROM DeviceTvmSoftwareInventory ORDER BY DeviceId",
+    );
+    let lake_path = lake.path().to_str().unwrap();
+    let window = ["--from", "2026-01-01", "--to", "2026-01-02"];
+    let output =
+        lakehunt(&[&["run", &rule, "--lake", lake_path, "--format", "csv"][..], &window].concat());
+    let (stdout, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(stdout, "DeviceId,SoftwareName\nd1,edge\nd2,chrome\n");
+    assert!(stderr.contains("no Timestamp column"), "{stderr}");
+}
