@@ -18,6 +18,7 @@ use lakehunt::lake::Lake;
 use lakehunt::output::{self, Destination, Format};
 use lakehunt::report::{HuntSummary, Progress, thousands};
 use lakehunt::rule::{self, DEFAULT_RULE, Rule};
+use lakehunt::schema;
 use lakehunt::window::TimeWindow;
 
 /// The small lake that ships with lakehunt, so that a bare `lakehunt run` works offline.
@@ -45,9 +46,18 @@ pub enum Command {
     Explain(ExplainArgs),
     /// List the built-in rules with their id, name and tables.
     Rules,
+    /// List the Defender XDR tables lakehunt knows, or one table's columns and Kusto types.
+    Schema(SchemaArgs),
     /// Write a synthetic lake with planted ground truth (realistic Defender tables,
     /// partitioned by date, deterministic for a seed).
     Generate(GenerateArgs),
+}
+
+/// `lakehunt schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// A table (case-sensitive, as in Kusto); without one, every catalogued table is listed.
+    pub table: Option<String>,
 }
 
 /// `lakehunt generate`.
@@ -176,6 +186,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Run(args) => hunt(args, cli.quiet).await,
         Command::Explain(args) => explain(args, cli.quiet).await,
         Command::Rules => list_rules(),
+        Command::Schema(args) => show_schema(args.table.as_deref()),
         Command::Generate(args) => generate(args, cli.quiet).await,
     }
 }
@@ -317,6 +328,29 @@ fn list_rules() -> Result<()> {
             rule.name,
             rule.tables.join(", ")
         ));
+    }
+    emit(&text)
+}
+
+/// Prints every catalogued table with its column count, or one table's columns and types.
+fn show_schema(table: Option<&str>) -> Result<()> {
+    let mut text = String::new();
+    match table {
+        None => {
+            let width = schema::tables().iter().map(|t| t.name.len()).max().unwrap_or(0);
+            for table in schema::tables() {
+                let columns = table.columns.len();
+                text.push_str(&format!("{:width$}  {columns} columns\n", table.name));
+            }
+        }
+        Some(name) => {
+            let table = schema::lookup(name)?;
+            let width = table.columns.iter().map(|c| c.name.len()).max().unwrap_or(0);
+            text.push_str(&format!("{}\n", table.name));
+            for column in table.columns {
+                text.push_str(&format!("  {:width$}  {}\n", column.name, column.kind.name()));
+            }
+        }
     }
     emit(&text)
 }

@@ -49,6 +49,10 @@ pub enum Error {
     #[error("no rule called {name}: the built-in rules are {known}; a path must end in .sql")]
     UnknownRule { name: String, known: String },
 
+    /// A table name that is not in lakehunt's catalogue of Defender XDR tables.
+    #[error("unknown table {table}: {hint}")]
+    UnknownTable { table: String, hint: String },
+
     /// A rule file could not be read.
     #[error("cannot read rule file {path}: {error}")]
     RuleFile { path: PathBuf, error: std::io::Error },
