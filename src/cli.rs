@@ -12,7 +12,7 @@ use datafusion::execution::SendableRecordBatchStream;
 use datafusion::physical_plan::display::DisplayableExecutionPlan;
 use datafusion::physical_plan::{ExecutionPlan, displayable};
 use futures::StreamExt;
-use lakehunt::engine::{Engine, EngineOptions, Hunt};
+use lakehunt::engine::{ByteSize, Engine, EngineOptions, Hunt, MemoryOptions};
 use lakehunt::generate::{GenerateOptions, IpAddressesLayout};
 use lakehunt::lake::Lake;
 use lakehunt::output::{self, Destination, Format};
@@ -127,6 +127,15 @@ pub struct HuntArgs {
     /// Rows per batch inside DataFusion (default: 8192).
     #[arg(long, value_name = "N")]
     pub batch_size: Option<usize>,
+
+    /// The most memory the hunt's operators may hold, such as 1GiB or 512MiB; aggregations
+    /// and sorts spill to disk beyond it (default: no limit).
+    #[arg(long, value_name = "SIZE")]
+    pub memory_limit: Option<ByteSize>,
+
+    /// Where spilled data goes (default: the system's temporary directory).
+    #[arg(long, value_name = "DIR")]
+    pub spill_dir: Option<PathBuf>,
 }
 
 /// `lakehunt run`.
@@ -368,7 +377,8 @@ async fn plan(args: &HuntArgs) -> Result<(Engine, Hunt)> {
     let engine = Engine::new(&EngineOptions {
         target_partitions: args.target_partitions,
         batch_size: args.batch_size,
-    });
+        memory: MemoryOptions { limit: args.memory_limit, spill_dir: args.spill_dir.clone() },
+    })?;
     let hunt = engine.plan(&lake, &rule, &window).await?;
     for table in &hunt.tables {
         tracing::info!(

@@ -61,6 +61,14 @@ pub enum Error {
     #[error("rule {rule}: {error}")]
     Query { rule: String, error: Box<DataFusionError> },
 
+    /// A rule needed more memory than `--memory-limit` allows, in an operator that cannot spill.
+    #[error("rule {rule} needs more memory than --memory-limit allows; raise the limit: {error}")]
+    MemoryLimit { rule: String, error: Box<DataFusionError> },
+
+    /// The `--spill-dir` given is not a directory.
+    #[error("--spill-dir {path} is not a directory")]
+    SpillDir { path: PathBuf },
+
     /// A table could not be set up in DataFusion.
     #[error("table {table}: {error}")]
     TableSetup { table: String, error: Box<DataFusionError> },
@@ -126,7 +134,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// Wraps a DataFusion error raised while planning or running `rule`.
     pub fn query(rule: &str, source: DataFusionError) -> Self {
-        Error::Query { rule: rule.to_string(), error: Box::new(source) }
+        let rule = rule.to_string();
+        match source.find_root() {
+            DataFusionError::ResourcesExhausted(_) => {
+                Error::MemoryLimit { rule, error: Box::new(source) }
+            }
+            _ => Error::Query { rule, error: Box::new(source) },
+        }
     }
 
     /// True when the error is a closed stdout (as with `| head`), which ends a run quietly.

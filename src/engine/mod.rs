@@ -3,6 +3,9 @@
 //! holds a `SessionContext`.
 
 mod build_side;
+mod memory;
+
+pub use memory::{ByteSize, MemoryOptions};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -40,6 +43,8 @@ pub struct EngineOptions {
     pub target_partitions: Option<usize>,
     /// Rows per batch (default: DataFusion's 8192).
     pub batch_size: Option<usize>,
+    /// How much memory the session may hold, and where it spills.
+    pub memory: MemoryOptions,
 }
 
 /// A DataFusion session set up for Kusto rules.
@@ -64,7 +69,7 @@ pub struct Hunt {
 
 impl Engine {
     /// A session with lakehunt's configuration and the Kusto functions registered.
-    pub fn new(options: &EngineOptions) -> Engine {
+    pub fn new(options: &EngineOptions) -> Result<Engine> {
         let mut config = SessionConfig::new()
             .with_information_schema(false)
             // Kusto names are case-sensitive; SQL would fold unquoted ones to lower case.
@@ -77,11 +82,19 @@ impl Engine {
         if let Some(n) = options.batch_size {
             config = config.with_batch_size(n.max(1));
         }
+        if let Some(ByteSize(limit)) = options.memory.limit {
+            // A sort keeps this much back to merge its spill files; DataFusion's 10 MB would
+            // leave a small limit nothing to sort with.
+            let reservation = (limit / 16).min(10 << 20);
+            config =
+                config.set_usize("datafusion.execution.sort_spill_reservation_bytes", reservation);
+        }
         let mut rules = PhysicalOptimizer::new().rules;
         let join_selection = rules.iter().position(|r| r.name() == "join_selection").unwrap_or(0);
         rules.insert(join_selection, Arc::new(build_side::SmallSideBuilds));
         let state = SessionStateBuilder::new()
             .with_config(config)
+            .with_runtime_env(options.memory.runtime()?)
             .with_default_features()
             .with_physical_optimizer_rules(rules)
             .build();
@@ -90,7 +103,7 @@ impl Engine {
         for udf in functions.scalar_udfs() {
             ctx.register_udf(udf);
         }
-        Engine { ctx, functions }
+        Ok(Engine { ctx, functions })
     }
 
     /// What the Kusto functions noticed while rules ran in this session.

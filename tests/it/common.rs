@@ -115,7 +115,7 @@ pub async fn hunt_with(
 ) -> lakehunt::Result<Vec<Finding>> {
     let lake = Lake::open(lake.to_str().expect("utf-8 path"))?;
     let rule = Rule::resolve(rule)?;
-    let engine = Engine::new(&EngineOptions::default());
+    let engine = Engine::new(&EngineOptions::default()).unwrap();
     let hunt = engine.plan(&lake, &rule, &window).await?;
     let plan = hunt.physical_plan().await?;
     let mut stream = hunt.execute(plan)?;
@@ -194,7 +194,7 @@ pub fn texts(output: &Output) -> (String, String) {
 pub async fn hunt_batches(lake: &Path) -> Vec<RecordBatch> {
     let lake = Lake::open(lake.to_str().expect("utf-8 path")).expect("the lake opens");
     let rule = Rule::resolve(DEFAULT_RULE).expect("the seed rule");
-    let engine = Engine::new(&EngineOptions::default());
+    let engine = Engine::new(&EngineOptions::default()).unwrap();
     let window = TimeWindow::unbounded();
     let hunt = engine.plan(&lake, &rule, &window).await.expect("a plan");
     let plan = hunt.physical_plan().await.expect("a physical plan");

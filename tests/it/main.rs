@@ -8,5 +8,6 @@ mod cli;
 mod common;
 mod differential;
 mod drift;
+mod memory;
 mod planted;
 mod semantics;

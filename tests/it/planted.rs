@@ -102,7 +102,7 @@ async fn one_engine_hunts_two_lakes_and_windows_in_turn() {
     let dir = tempfile::tempdir().unwrap();
     let first = generated(dir.path(), IpAddressesLayout::JsonText, 7);
     let second = generated(dir.path(), IpAddressesLayout::JsonText, 8);
-    let engine = Engine::new(&EngineOptions::default());
+    let engine = Engine::new(&EngineOptions::default()).unwrap();
     let rule = Rule::resolve(DEFAULT_RULE).unwrap();
     let window = TimeWindow::from_args(Some("2026-03-03"), None, None, chrono::Utc::now()).unwrap();
     for (lake, window) in [(&first, TimeWindow::unbounded()), (&second, window), (&first, window)] {
