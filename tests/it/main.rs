@@ -7,5 +7,8 @@ mod cli;
 mod common;
 mod differential;
 mod drift;
+mod kql_cli;
+mod kql_semantics;
+mod kql_translate;
 mod planted;
 mod semantics;
