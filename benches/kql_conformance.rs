@@ -332,7 +332,7 @@ async fn check_folder(dir: &Path) {
         }
     }
     let mut common: Vec<(String, usize)> = reasons.into_iter().collect();
-    common.sort_by(|a, b| b.1.cmp(&a.1));
+    common.sort_by_key(|c| std::cmp::Reverse(c.1));
     for (reason, count) in common.iter().take(25) {
         println!("{count:>4}  {reason}");
     }

@@ -10,6 +10,7 @@ pub mod ast;
 pub mod lexer;
 pub mod parser;
 mod parser_expr;
+mod parser_operators;
 pub mod translate;
 pub mod types;
 

@@ -46,30 +46,30 @@ const KNOWN_UNSUPPORTED: &[&str] = &[
     "lookup",
 ];
 
-struct Parser {
+pub(super) struct Parser {
     tokens: Vec<Token>,
-    pos: usize,
+    pub(super) pos: usize,
     depth: usize,
 }
 
 impl Parser {
-    fn peek(&self) -> &TokenKind {
+    pub(super) fn peek(&self) -> &TokenKind {
         &self.tokens[self.pos.min(self.tokens.len() - 1)].kind
     }
 
-    fn peek_at(&self, ahead: usize) -> &TokenKind {
+    pub(super) fn peek_at(&self, ahead: usize) -> &TokenKind {
         &self.tokens[(self.pos + ahead).min(self.tokens.len() - 1)].kind
     }
 
-    fn offset(&self) -> usize {
+    pub(super) fn offset(&self) -> usize {
         self.tokens[self.pos.min(self.tokens.len() - 1)].offset
     }
 
-    fn previous_end(&self) -> usize {
+    pub(super) fn previous_end(&self) -> usize {
         self.pos.checked_sub(1).map_or(0, |p| self.tokens[p].end)
     }
 
-    fn advance(&mut self) -> Token {
+    pub(super) fn advance(&mut self) -> Token {
         let token = self.tokens[self.pos.min(self.tokens.len() - 1)].clone();
         if self.pos < self.tokens.len() - 1 {
             self.pos += 1;
@@ -77,15 +77,15 @@ impl Parser {
         token
     }
 
-    fn is_symbol(&self, symbol: &str) -> bool {
+    pub(super) fn is_symbol(&self, symbol: &str) -> bool {
         matches!(self.peek(), TokenKind::Symbol(s) if *s == symbol)
     }
 
-    fn is_word(&self, word: &str) -> bool {
+    pub(super) fn is_word(&self, word: &str) -> bool {
         matches!(self.peek(), TokenKind::Name(n) if n == word)
     }
 
-    fn eat_symbol(&mut self, symbol: &str) -> bool {
+    pub(super) fn eat_symbol(&mut self, symbol: &str) -> bool {
         let found = self.is_symbol(symbol);
         if found {
             self.advance();
@@ -93,7 +93,7 @@ impl Parser {
         found
     }
 
-    fn eat_word(&mut self, word: &str) -> bool {
+    pub(super) fn eat_word(&mut self, word: &str) -> bool {
         let found = self.is_word(word);
         if found {
             self.advance();
@@ -101,15 +101,15 @@ impl Parser {
         found
     }
 
-    fn expect_symbol(&mut self, symbol: &str) -> Result<(), Fault> {
+    pub(super) fn expect_symbol(&mut self, symbol: &str) -> Result<(), Fault> {
         if self.eat_symbol(symbol) { Ok(()) } else { Err(self.expected(&format!("`{symbol}`"))) }
     }
 
-    fn expect_word(&mut self, word: &str) -> Result<(), Fault> {
+    pub(super) fn expect_word(&mut self, word: &str) -> Result<(), Fault> {
         if self.eat_word(word) { Ok(()) } else { Err(self.expected(&format!("`{word}`"))) }
     }
 
-    fn expected(&self, what: &str) -> Fault {
+    pub(super) fn expected(&self, what: &str) -> Fault {
         let found = match self.peek() {
             TokenKind::End => "the end of the query".to_string(),
             TokenKind::Name(n) => format!("`{n}`"),
@@ -121,7 +121,7 @@ impl Parser {
     }
 
     /// A name, or a bracketed `['name']`.
-    fn name(&mut self, what: &str) -> Result<(String, usize), Fault> {
+    pub(super) fn name(&mut self, what: &str) -> Result<(String, usize), Fault> {
         let offset = self.offset();
         match self.peek().clone() {
             TokenKind::Name(n) | TokenKind::QuotedName(n) => {
@@ -132,7 +132,7 @@ impl Parser {
         }
     }
 
-    fn enter(&mut self) -> Result<(), Fault> {
+    pub(super) fn enter(&mut self) -> Result<(), Fault> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(Fault::refuse(
@@ -143,7 +143,7 @@ impl Parser {
         Ok(())
     }
 
-    fn leave(&mut self) {
+    pub(super) fn leave(&mut self) {
         self.depth -= 1;
     }
 
@@ -271,7 +271,7 @@ impl Parser {
         false
     }
 
-    fn pipeline(&mut self) -> Result<Pipeline, Fault> {
+    pub(super) fn pipeline(&mut self) -> Result<Pipeline, Fault> {
         self.enter()?;
         let source = self.source()?;
         let mut operators = Vec::new();
@@ -449,217 +449,7 @@ impl Parser {
         Ok(Operator { kind, offset, end: self.previous_end() })
     }
 
-    fn summarize(&mut self) -> Result<OperatorKind, Fault> {
-        self.skip_hints()?;
-        let aggregates = if self.is_word("by") { vec![] } else { self.assignments()? };
-        let by = if self.eat_word("by") { self.assignments()? } else { vec![] };
-        Ok(OperatorKind::Summarize { aggregates, by })
-    }
-
-    /// `hint.strategy=shuffle` and its kin change how Kusto runs a step, not its answer.
-    fn skip_hints(&mut self) -> Result<(), Fault> {
-        while self.is_word("hint") && matches!(self.peek_at(1), TokenKind::Symbol(".")) {
-            self.advance();
-            self.advance();
-            self.name("a hint name")?;
-            self.expect_symbol("=")?;
-            self.advance();
-        }
-        Ok(())
-    }
-
-    fn join(&mut self) -> Result<OperatorKind, Fault> {
-        let mut kind = JoinKind::InnerUnique;
-        loop {
-            if self.is_word("kind") {
-                self.advance();
-                self.expect_symbol("=")?;
-                let (word, word_offset) = self.name("a join kind")?;
-                kind = match word.as_str() {
-                    "innerunique" => JoinKind::InnerUnique,
-                    "inner" => JoinKind::Inner,
-                    "leftouter" => JoinKind::LeftOuter,
-                    "rightouter" => JoinKind::RightOuter,
-                    "fullouter" | "outer" => JoinKind::FullOuter,
-                    "leftanti" | "anti" | "leftantisemi" => JoinKind::LeftAnti,
-                    "rightanti" | "rightantisemi" => JoinKind::RightAnti,
-                    "leftsemi" | "semi" => JoinKind::LeftSemi,
-                    "rightsemi" => JoinKind::RightSemi,
-                    _ => {
-                        return Err(Fault::new(
-                            word_offset,
-                            "a join kind (inner, leftouter, leftanti, ...)",
-                        ));
-                    }
-                };
-            } else if self.is_word("hint") {
-                self.skip_hints()?;
-            } else {
-                break;
-            }
-        }
-        let right = if self.eat_symbol("(") {
-            let right = self.pipeline()?;
-            self.expect_symbol(")")?;
-            right
-        } else {
-            let (name, offset) = self.name("the right side of the join")?;
-            Pipeline { source: Source::Table { name, offset }, operators: vec![] }
-        };
-        self.expect_word("on")?;
-        let mut on = Vec::new();
-        loop {
-            on.push(self.join_key()?);
-            if !(self.eat_symbol(",") || self.eat_word("and")) {
-                break;
-            }
-        }
-        Ok(OperatorKind::Join { kind, right, on })
-    }
-
-    fn join_key(&mut self) -> Result<JoinKey, Fault> {
-        let offset = self.offset();
-        if self.is_word("$left") || self.is_word("$right") {
-            let (first_side, first) = self.side_column()?;
-            self.expect_symbol("==")?;
-            let (second_side, second) = self.side_column()?;
-            return match (first_side.as_str(), second_side.as_str()) {
-                ("$left", "$right") => Ok(JoinKey { left: first, right: second, offset }),
-                ("$right", "$left") => Ok(JoinKey { left: second, right: first, offset }),
-                _ => Err(Fault::new(offset, "one `$left.` and one `$right.` column")),
-            };
-        }
-        let (name, _) = self.name("a join key column")?;
-        Ok(JoinKey { left: name.clone(), right: name, offset })
-    }
-
-    fn side_column(&mut self) -> Result<(String, String), Fault> {
-        let (side, _) = self.name("`$left` or `$right`")?;
-        self.expect_symbol(".")?;
-        let (column, _) = self.name("a column name")?;
-        Ok((side, column))
-    }
-
-    fn mv_expand(&mut self, legacy: bool) -> Result<OperatorKind, Fault> {
-        if matches!(self.peek(), TokenKind::Name(n) if n == "bagexpansion" || n == "with_itemindex" || n == "kind")
-        {
-            return Err(Fault::refuse(self.offset(), "mv-expand options are not supported"));
-        }
-        let columns = self.assignments()?;
-        let offset = self.offset();
-        if self.is_word("to") {
-            return Err(Fault::refuse(offset, "mv-expand ... to typeof() is not supported"));
-        }
-        let limit = if self.eat_word("limit") {
-            match self.advance().kind {
-                TokenKind::Long(n) => Some(n),
-                _ => return Err(Fault::new(offset, "an integer after `limit`")),
-            }
-        } else if legacy {
-            Some(128)
-        } else {
-            None
-        };
-        Ok(OperatorKind::MvExpand { columns, limit })
-    }
-
-    fn sort_keys(&mut self) -> Result<Vec<SortKey>, Fault> {
-        let mut keys = Vec::new();
-        loop {
-            let expr = self.expr()?;
-            let descending = if self.eat_word("asc") {
-                false
-            } else {
-                self.eat_word("desc");
-                true
-            };
-            let nulls_first = if self.eat_word("nulls") {
-                if self.eat_word("first") {
-                    Some(true)
-                } else {
-                    self.expect_word("last")?;
-                    Some(false)
-                }
-            } else {
-                None
-            };
-            keys.push(SortKey { expr, descending, nulls_first });
-            if !self.eat_symbol(",") {
-                return Ok(keys);
-            }
-        }
-    }
-
-    fn assignments(&mut self) -> Result<Vec<Assignment>, Fault> {
-        let mut list = Vec::new();
-        loop {
-            let named = matches!(self.peek(), TokenKind::Name(_) | TokenKind::QuotedName(_))
-                && matches!(self.peek_at(1), TokenKind::Symbol("="));
-            if self.is_symbol("(") && matches!(self.peek_at(1), TokenKind::Name(_)) {
-                let save = self.pos;
-                self.advance();
-                self.advance();
-                let is_tuple = self.is_symbol(",");
-                self.pos = save;
-                if is_tuple {
-                    return Err(Fault::refuse(
-                        self.offset(),
-                        "assigning to several names at once is not supported",
-                    ));
-                }
-            }
-            let name = if named {
-                let (n, _) = self.name("a column name")?;
-                self.advance();
-                Some(n)
-            } else {
-                None
-            };
-            list.push(Assignment { name, expr: self.expr()? });
-            if !self.eat_symbol(",") {
-                return Ok(list);
-            }
-        }
-    }
-
-    fn name_patterns(&mut self) -> Result<Vec<NamePattern>, Fault> {
-        let mut list = Vec::new();
-        loop {
-            let offset = self.offset();
-            let mut pattern = String::new();
-            if self.eat_symbol("*") {
-                pattern.push('*');
-            }
-            if matches!(self.peek(), TokenKind::Name(_) | TokenKind::QuotedName(_)) {
-                pattern.push_str(&self.name("a column name")?.0);
-            }
-            if self.tokens[self.pos].offset == self.previous_end() && self.eat_symbol("*") {
-                pattern.push('*');
-            }
-            if pattern.is_empty() {
-                return Err(self.expected("a column name"));
-            }
-            list.push(NamePattern { pattern, offset });
-            if !self.eat_symbol(",") {
-                return Ok(list);
-            }
-        }
-    }
-
-    fn renames(&mut self) -> Result<Vec<(String, String, usize)>, Fault> {
-        let mut list = Vec::new();
-        loop {
-            let (new, _) = self.name("the new column name")?;
-            self.expect_symbol("=")?;
-            let (old, offset) = self.name("the column to rename")?;
-            list.push((new, old, offset));
-            if !self.eat_symbol(",") {
-                return Ok(list);
-            }
-        }
-    }
-
-    fn expr_list(&mut self) -> Result<Vec<Expr>, Fault> {
+    pub(super) fn expr_list(&mut self) -> Result<Vec<Expr>, Fault> {
         let mut list = vec![self.expr()?];
         while self.eat_symbol(",") {
             list.push(self.expr()?);
@@ -668,7 +458,7 @@ impl Parser {
     }
 
     /// Arguments after an opening `(`, through the closing `)`.
-    fn arguments(&mut self) -> Result<Vec<Expr>, Fault> {
+    pub(super) fn arguments(&mut self) -> Result<Vec<Expr>, Fault> {
         let mut args = Vec::new();
         while !self.is_symbol(")") {
             if self.is_symbol("*") && matches!(self.peek_at(1), TokenKind::Symbol(")" | ",")) {

@@ -259,7 +259,7 @@ pub(crate) fn plain(
             Ok(Typed::new(format!("kql_bag_keys({})", value.sql), Type::Dynamic))
         }
         "pack" | "bag_pack" => {
-            if args.len() % 2 != 0 {
+            if !args.len().is_multiple_of(2) {
                 return Err(Fault::new(offset, "pairs of key and value"));
             }
             let mut parts = Vec::new();

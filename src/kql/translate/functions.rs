@@ -206,7 +206,7 @@ impl Translator<'_> {
     }
 
     fn case(&mut self, args: &[Expr], offset: usize, scope: &Scope) -> Result<Typed, Fault> {
-        if args.len() < 3 || args.len() % 2 == 0 {
+        if args.len() < 3 || args.len().is_multiple_of(2) {
             return Err(Fault::new(offset, "case(condition, value, ..., else value)"));
         }
         let mut otherwise = self.scalar(&args[args.len() - 1], scope)?;

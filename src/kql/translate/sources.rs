@@ -105,7 +105,7 @@ impl Translator<'_> {
             }
             columns.push(Column { name: name.clone(), ty });
         }
-        if columns.is_empty() || values.len() % columns.len() != 0 {
+        if columns.is_empty() || !values.len().is_multiple_of(columns.len()) {
             return Err(Fault::new(offset, &format!("{} value(s) per row", columns.len())));
         }
         let empty = Rel { name: String::new(), columns: vec![], order: None };
