@@ -32,6 +32,10 @@ pub struct Cli {
     #[arg(long, short, global = true)]
     pub quiet: bool,
 
+    /// A folder of Sentinel YAML rules that joins the built-in rules, by file name.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub rules: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -44,10 +48,15 @@ pub enum Command {
     /// Show the SQL a rule runs and the plan DataFusion makes of it; with --analyze, run it
     /// and show rows and time per operator and what the scans pruned.
     Explain(ExplainArgs),
-    /// List the built-in rules with their id, name and tables.
+    /// List the built-in rules (and those of --rules) with their id, name and tables.
     Rules,
     /// List the Defender XDR tables lakehunt knows, or one table's columns and Kusto types.
     Schema(SchemaArgs),
+    /// Print the SQL a rule runs: for a KQL or YAML rule, its translation.
+    Translate(RuleArgs),
+    /// Parse, translate and plan a rule against the catalogued Defender schemas, reading no
+    /// data; report what it reads and returns.
+    Check(RuleArgs),
     /// Write a synthetic lake with planted ground truth (realistic Defender tables,
     /// partitioned by date, deterministic for a seed).
     Generate(GenerateArgs),
@@ -96,10 +105,19 @@ pub struct GenerateArgs {
     pub force: bool,
 }
 
+/// `lakehunt translate` and `lakehunt check`.
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// A built-in rule, a .sql, .kql, .txt, .yaml or .yml file, or - for KQL on standard
+    /// input.
+    pub rule: String,
+}
+
 /// Which rule, over which lake, in which time window.
 #[derive(Debug, Args)]
 pub struct HuntArgs {
-    /// A built-in rule (see `lakehunt rules`) or the path of a .sql file.
+    /// A built-in rule (see `lakehunt rules`), a .sql, .kql, .txt, .yaml or .yml file, or -
+    /// for KQL on standard input.
     #[arg(default_value = DEFAULT_RULE)]
     pub rule: String,
 
@@ -191,13 +209,53 @@ impl From<FormatArg> for Format {
 
 /// Runs the command the user gave.
 pub async fn run(cli: Cli) -> Result<()> {
+    let extra = match &cli.rules {
+        Some(dir) => rule::load_dir(dir)?,
+        None => vec![],
+    };
     match cli.command {
-        Command::Run(args) => hunt(args, cli.quiet).await,
-        Command::Explain(args) => explain(args, cli.quiet).await,
-        Command::Rules => list_rules(),
+        Command::Run(args) => hunt(args, &extra, cli.quiet).await,
+        Command::Explain(args) => explain(args, &extra, cli.quiet).await,
+        Command::Rules => list_rules(&extra),
+        Command::Translate(args) => {
+            let rule = Rule::resolve_with(&args.rule, &extra)?;
+            emit(&format!("{}\n", rule.sql.trim_end()))
+        }
+        Command::Check(args) => check(&args, &extra).await,
         Command::Schema(args) => show_schema(args.table.as_deref()),
         Command::Generate(args) => generate(args, cli.quiet).await,
     }
+}
+
+async fn check(args: &RuleArgs, extra: &[Rule]) -> Result<()> {
+    let rule = Rule::resolve_with(&args.rule, extra)?;
+    let engine = Engine::new(&EngineOptions::default())?;
+    engine.check(&rule).await?;
+    let mut text = format!("ok: {} ({})\n", rule.slug, rule.name);
+    text.push_str(&describe(&rule));
+    if !rule.columns.is_empty() {
+        let columns: Vec<String> =
+            rule.columns.iter().map(|(name, ty)| format!("{name}:{ty}")).collect();
+        text.push_str(&format!("  returns: {}\n", columns.join(", ")));
+    }
+    emit(&text)
+}
+
+/// A rule's id, tables, tactics and connectors, one per line.
+fn describe(rule: &Rule) -> String {
+    let mut text = format!(
+        "  id:     {}\n  name:   {}\n  tables: {}\n",
+        rule.id.as_deref().unwrap_or("-"),
+        rule.name,
+        rule.tables.join(", ")
+    );
+    if !rule.tactics.is_empty() {
+        text.push_str(&format!("  tactics: {}\n", rule.tactics.join(", ")));
+    }
+    if !rule.connectors.is_empty() {
+        text.push_str(&format!("  connectors: {}\n", rule.connectors.join(", ")));
+    }
+    text
 }
 
 async fn generate(args: GenerateArgs, quiet: bool) -> Result<()> {
@@ -236,7 +294,7 @@ async fn generate(args: GenerateArgs, quiet: bool) -> Result<()> {
     Ok(())
 }
 
-async fn hunt(args: RunArgs, quiet: bool) -> Result<()> {
+async fn hunt(args: RunArgs, extra: &[Rule], quiet: bool) -> Result<()> {
     let destination = match (&args.out, args.format) {
         (Some(path), format) => Destination::File {
             path: path.clone(),
@@ -251,7 +309,7 @@ async fn hunt(args: RunArgs, quiet: bool) -> Result<()> {
     destination.check()?;
 
     let started = Instant::now();
-    let (engine, hunt) = plan(&args.hunt).await?;
+    let (engine, hunt) = plan(&args.hunt, extra).await?;
     let plan = hunt.physical_plan().await?;
     let findings = run_plan(&hunt, &plan, Some(&destination), quiet).await?;
 
@@ -262,9 +320,9 @@ async fn hunt(args: RunArgs, quiet: bool) -> Result<()> {
     Ok(())
 }
 
-async fn explain(args: ExplainArgs, quiet: bool) -> Result<()> {
+async fn explain(args: ExplainArgs, extra: &[Rule], quiet: bool) -> Result<()> {
     let started = Instant::now();
-    let (engine, hunt) = plan(&args.hunt).await?;
+    let (engine, hunt) = plan(&args.hunt, extra).await?;
     let plan = hunt.physical_plan().await?;
     let mut text =
         format!("-- rule: {} ({})\n{}\n", hunt.rule.slug, hunt.rule.name, hunt.rule.sql.trim_end());
@@ -327,16 +385,10 @@ async fn count_rows(mut stream: SendableRecordBatchStream, rule: &str) -> lakehu
     Ok(rows)
 }
 
-fn list_rules() -> Result<()> {
+fn list_rules(extra: &[Rule]) -> Result<()> {
     let mut text = String::new();
-    for rule in rule::built_in() {
-        text.push_str(&format!(
-            "{}\n  id:     {}\n  name:   {}\n  tables: {}\n",
-            rule.slug,
-            rule.id.as_deref().unwrap_or("-"),
-            rule.name,
-            rule.tables.join(", ")
-        ));
+    for rule in rule::built_in().iter().chain(extra) {
+        text.push_str(&format!("{}\n{}", rule.slug, describe(rule)));
     }
     emit(&text)
 }
@@ -365,14 +417,14 @@ fn show_schema(table: Option<&str>) -> Result<()> {
 }
 
 /// Opens the lake, resolves the rule and the window, and plans the hunt.
-async fn plan(args: &HuntArgs) -> Result<(Engine, Hunt)> {
+async fn plan(args: &HuntArgs, extra: &[Rule]) -> Result<(Engine, Hunt)> {
     let window = TimeWindow::from_args(
         args.from.as_deref(),
         args.to.as_deref(),
         args.lookback.as_deref(),
         chrono::Utc::now(),
     )?;
-    let rule = Rule::resolve(&args.rule)?;
+    let rule = Rule::resolve_with(&args.rule, extra)?;
     let lake = Lake::open(args.lake.as_deref().unwrap_or(SAMPLE_LAKE))?;
     let engine = Engine::new(&EngineOptions {
         target_partitions: args.target_partitions,

@@ -46,7 +46,10 @@ pub enum Error {
     ColumnConflict(Box<ColumnConflict>),
 
     /// A rule name that is neither built in nor a readable file.
-    #[error("no rule called {name}: the built-in rules are {known}; a path must end in .sql")]
+    #[error(
+        "no rule called {name}: the built-in rules are {known}; a path must end in .sql, .kql, \
+         .txt, .yaml or .yml, and - reads KQL from standard input"
+    )]
     UnknownRule { name: String, known: String },
 
     /// A table name that is not in lakehunt's catalogue of Defender XDR tables.
@@ -93,6 +96,14 @@ pub enum Error {
     #[error(transparent)]
     Generate(#[from] crate::generate::GenerateError),
 
+    /// A KQL rule could not be parsed or translated: where, and what was expected.
+    #[error("{0}")]
+    Kql(Box<KqlError>),
+
+    /// A Sentinel rule file is not the YAML lakehunt expects.
+    #[error("rule file {path}: {reason}")]
+    RuleYaml { path: String, reason: String },
+
     /// Encoding findings failed.
     #[error("cannot encode findings for {target}: {reason}")]
     Encode { target: String, reason: String },
@@ -127,6 +138,50 @@ pub struct ColumnConflict {
     pub second_file: String,
     pub second_type: String,
 }
+
+/// A KQL query that cannot be parsed or translated, placed on its line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KqlError {
+    /// The file, rule or `-` (standard input) the query came from.
+    pub origin: String,
+    /// 1-based line of the fault.
+    pub line: usize,
+    /// 1-based column of the fault, in characters.
+    pub column: usize,
+    /// The text of that line.
+    pub source_line: String,
+    /// What was expected there, or why the construct is refused.
+    pub message: String,
+}
+
+impl KqlError {
+    /// The error at byte `offset` of `text`.
+    pub fn at(origin: &str, text: &str, offset: usize, message: &str) -> KqlError {
+        let offset = offset.min(text.len());
+        let offset = (0..=offset).rev().find(|o| text.is_char_boundary(*o)).unwrap_or(0);
+        let line_start = text[..offset].rfind('\n').map_or(0, |p| p + 1);
+        let line_end = text[offset..].find('\n').map_or(text.len(), |p| offset + p);
+        KqlError {
+            origin: origin.to_string(),
+            line: text[..offset].matches('\n').count() + 1,
+            column: text[line_start..offset].chars().count() + 1,
+            source_line: text[line_start..line_end].trim_end_matches('\r').to_string(),
+            message: message.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for KqlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let gutter = self.line.to_string().len();
+        writeln!(f, "{}:{}:{}: {}", self.origin, self.line, self.column, self.message)?;
+        writeln!(f, "{:gutter$} |", "")?;
+        writeln!(f, "{} | {}", self.line, self.source_line)?;
+        write!(f, "{:gutter$} | {:>width$}", "", "^", width = self.column)
+    }
+}
+
+impl std::error::Error for KqlError {}
 
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -11,6 +11,7 @@ pub mod engine;
 pub mod error;
 pub mod functions;
 pub mod generate;
+pub mod kql;
 pub mod lake;
 pub mod output;
 pub mod report;

@@ -114,6 +114,7 @@ impl Engine {
     /// Finds the tables `rule` reads in `lake`, registers them cut to `window`, and plans the
     /// rule. Errors name the rule and, where one is to blame, the table, column or file.
     pub async fn plan(&self, lake: &Lake, rule: &Rule, window: &TimeWindow) -> Result<Hunt> {
+        let rule = &self.fit_to_lake(lake, rule, window).await?;
         let state = self.ctx.state();
         let dialect = state.config().options().sql_parser.dialect;
         let statement =
@@ -153,6 +154,60 @@ impl Engine {
             lake: lake.clone(),
             ctx: self.ctx.clone(),
         })
+    }
+
+    /// A KQL rule translated again for the columns `lake` really holds, so that a column the
+    /// lake lacks fails only if the rule names it (and then at its KQL position). Other rules
+    /// are returned as they are.
+    async fn fit_to_lake(&self, lake: &Lake, rule: &Rule, window: &TimeWindow) -> Result<Rule> {
+        let Some(kql) = &rule.kql else {
+            return Ok(rule.clone());
+        };
+        let mut present: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for name in &rule.tables {
+            let table = lake.table(name, window).await?;
+            let names = table.schema.schema.fields().iter().map(|f| f.name().clone()).collect();
+            present.insert(name.clone(), names);
+        }
+        let columns = |table: &str| {
+            let mut columns = crate::kql::catalogued_columns(table)?;
+            if let Some(names) = present.get(table) {
+                columns.retain(|(name, _)| names.contains(name));
+            }
+            Some(columns)
+        };
+        let origin = rule.path.as_ref().map_or(rule.slug.clone(), |p| p.display().to_string());
+        let translation = crate::kql::to_sql_with(kql, &origin, &columns)?;
+        Ok(Rule { sql: translation.sql, columns: translation.columns, ..rule.clone() })
+    }
+
+    /// Plans `rule` against empty tables of the catalogued schemas, reading no data: what
+    /// `lakehunt check` does. Fails on a table the catalogue lacks, or a plan DataFusion
+    /// cannot make (an unknown column, a type mismatch, an unknown function).
+    pub async fn check(&self, rule: &Rule) -> Result<LogicalPlan> {
+        let state = self.ctx.state();
+        let dialect = state.config().options().sql_parser.dialect;
+        let statement =
+            state.sql_to_statement(&rule.sql, &dialect).map_err(|e| Error::query(&rule.slug, e))?;
+        let references =
+            state.resolve_table_references(&statement).map_err(|e| Error::query(&rule.slug, e))?;
+        for reference in references {
+            let name = reference.table();
+            let Some(def) = schema::table(name) else {
+                let reason =
+                    format!("table {name} is not in lakehunt's catalogue of Defender tables");
+                return Err(Error::query(&rule.slug, DataFusionError::Plan(reason)));
+            };
+            let empty = Arc::new(EmptyTable::new(crate::lake::catalogue_schema(def).schema));
+            let registered = self
+                .ctx
+                .deregister_table(TableReference::bare(name))
+                .and_then(|_| self.ctx.register_table(TableReference::bare(name), empty));
+            registered.map_err(|e| Error::query(&rule.slug, e))?;
+        }
+        let plan =
+            state.statement_to_plan(statement).await.map_err(|e| Error::query(&rule.slug, e))?;
+        state.optimize(&plan).map_err(|e| Error::query(&rule.slug, e))
     }
 
     /// The table as DataFusion reads it: its files, or nothing if the window ruled them all

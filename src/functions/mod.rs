@@ -9,13 +9,14 @@
 //! | `kql_mv_expand(d, limit)` | the values `mv-expand` makes of `d`: array elements, one single-property bag per property, or `d` itself; at most `limit` |
 //! | `kql_member(d, 'key')` | `d.key`: null when `d` is not a bag or lacks the key |
 //! | `kql_tostring(d)` | `tostring(d)`: `""` for null |
+//!
+//! The term operators (`has`) are in [`terms`], the other dynamic functions in [`dynamic`].
 
 mod arrow_json;
 pub mod json;
 mod slices;
 
 use std::borrow::Cow;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -60,6 +61,14 @@ impl KustoFunctions {
             ScalarUDF::new_from_impl(ToKustoString {
                 signature: Signature::any(1, Volatility::Immutable),
             }),
+            ScalarUDF::new_from_impl(terms::Has::new()),
+            ScalarUDF::new_from_impl(dynamic::Index::new()),
+            ScalarUDF::new_from_impl(dynamic::ArrayLength::new()),
+            ScalarUDF::new_from_impl(dynamic::BagKeys::new()),
+            ScalarUDF::new_from_impl(dynamic::Pack::new()),
+            ScalarUDF::new_from_impl(dynamic::PackArray::new()),
+            ScalarUDF::new_from_impl(dynamic::Quote::new()),
+            ScalarUDF::new_from_impl(dynamic::JsonArray::new()),
         ]
     }
 
@@ -116,13 +125,16 @@ macro_rules! identity_by_name {
             }
         }
         impl Eq for $t {}
-        impl Hash for $t {
-            fn hash<H: Hasher>(&self, state: &mut H) {
+        impl ::std::hash::Hash for $t {
+            fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
                 self.name().hash(state);
             }
         }
     };
 }
+
+pub mod dynamic;
+pub mod terms;
 
 /// `kql_todynamic(x)`: Kusto's `todynamic` / `parse_json`.
 #[derive(Debug)]

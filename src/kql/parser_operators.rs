@@ -1,0 +1,219 @@
+//! The parts of the parser that read one tabular operator's clauses: `summarize` and its
+//! hints, `join` and its keys, `mv-expand`, sort keys, assignments and column-name patterns.
+
+use super::Fault;
+use super::ast::*;
+use super::lexer::TokenKind;
+use super::parser::Parser;
+
+impl Parser {
+    pub(super) fn summarize(&mut self) -> Result<OperatorKind, Fault> {
+        self.skip_hints()?;
+        let aggregates = if self.is_word("by") { vec![] } else { self.assignments()? };
+        let by = if self.eat_word("by") { self.assignments()? } else { vec![] };
+        Ok(OperatorKind::Summarize { aggregates, by })
+    }
+
+    /// `hint.strategy=shuffle` and its kin change how Kusto runs a step, not its answer.
+    pub(super) fn skip_hints(&mut self) -> Result<(), Fault> {
+        while self.is_word("hint") && matches!(self.peek_at(1), TokenKind::Symbol(".")) {
+            self.advance();
+            self.advance();
+            self.name("a hint name")?;
+            self.expect_symbol("=")?;
+            self.advance();
+        }
+        Ok(())
+    }
+
+    pub(super) fn join(&mut self) -> Result<OperatorKind, Fault> {
+        let mut kind = JoinKind::InnerUnique;
+        loop {
+            if self.is_word("kind") {
+                self.advance();
+                self.expect_symbol("=")?;
+                let (word, word_offset) = self.name("a join kind")?;
+                kind = match word.as_str() {
+                    "innerunique" => JoinKind::InnerUnique,
+                    "inner" => JoinKind::Inner,
+                    "leftouter" => JoinKind::LeftOuter,
+                    "rightouter" => JoinKind::RightOuter,
+                    "fullouter" | "outer" => JoinKind::FullOuter,
+                    "leftanti" | "anti" | "leftantisemi" => JoinKind::LeftAnti,
+                    "rightanti" | "rightantisemi" => JoinKind::RightAnti,
+                    "leftsemi" | "semi" => JoinKind::LeftSemi,
+                    "rightsemi" => JoinKind::RightSemi,
+                    _ => {
+                        return Err(Fault::new(
+                            word_offset,
+                            "a join kind (inner, leftouter, leftanti, ...)",
+                        ));
+                    }
+                };
+            } else if self.is_word("hint") {
+                self.skip_hints()?;
+            } else {
+                break;
+            }
+        }
+        let right = if self.eat_symbol("(") {
+            let right = self.pipeline()?;
+            self.expect_symbol(")")?;
+            right
+        } else {
+            let (name, offset) = self.name("the right side of the join")?;
+            Pipeline { source: Source::Table { name, offset }, operators: vec![] }
+        };
+        self.expect_word("on")?;
+        let mut on = Vec::new();
+        loop {
+            on.push(self.join_key()?);
+            if !(self.eat_symbol(",") || self.eat_word("and")) {
+                break;
+            }
+        }
+        Ok(OperatorKind::Join { kind, right, on })
+    }
+
+    pub(super) fn join_key(&mut self) -> Result<JoinKey, Fault> {
+        let offset = self.offset();
+        if self.is_word("$left") || self.is_word("$right") {
+            let (first_side, first) = self.side_column()?;
+            self.expect_symbol("==")?;
+            let (second_side, second) = self.side_column()?;
+            return match (first_side.as_str(), second_side.as_str()) {
+                ("$left", "$right") => Ok(JoinKey { left: first, right: second, offset }),
+                ("$right", "$left") => Ok(JoinKey { left: second, right: first, offset }),
+                _ => Err(Fault::new(offset, "one `$left.` and one `$right.` column")),
+            };
+        }
+        let (name, _) = self.name("a join key column")?;
+        Ok(JoinKey { left: name.clone(), right: name, offset })
+    }
+
+    pub(super) fn side_column(&mut self) -> Result<(String, String), Fault> {
+        let (side, _) = self.name("`$left` or `$right`")?;
+        self.expect_symbol(".")?;
+        let (column, _) = self.name("a column name")?;
+        Ok((side, column))
+    }
+
+    pub(super) fn mv_expand(&mut self, legacy: bool) -> Result<OperatorKind, Fault> {
+        if matches!(self.peek(), TokenKind::Name(n) if n == "bagexpansion" || n == "with_itemindex" || n == "kind")
+        {
+            return Err(Fault::refuse(self.offset(), "mv-expand options are not supported"));
+        }
+        let columns = self.assignments()?;
+        let offset = self.offset();
+        if self.is_word("to") {
+            return Err(Fault::refuse(offset, "mv-expand ... to typeof() is not supported"));
+        }
+        let limit = if self.eat_word("limit") {
+            match self.advance().kind {
+                TokenKind::Long(n) => Some(n),
+                _ => return Err(Fault::new(offset, "an integer after `limit`")),
+            }
+        } else if legacy {
+            Some(128)
+        } else {
+            None
+        };
+        Ok(OperatorKind::MvExpand { columns, limit })
+    }
+
+    pub(super) fn sort_keys(&mut self) -> Result<Vec<SortKey>, Fault> {
+        let mut keys = Vec::new();
+        loop {
+            let expr = self.expr()?;
+            let descending = if self.eat_word("asc") {
+                false
+            } else {
+                self.eat_word("desc");
+                true
+            };
+            let nulls_first = if self.eat_word("nulls") {
+                if self.eat_word("first") {
+                    Some(true)
+                } else {
+                    self.expect_word("last")?;
+                    Some(false)
+                }
+            } else {
+                None
+            };
+            keys.push(SortKey { expr, descending, nulls_first });
+            if !self.eat_symbol(",") {
+                return Ok(keys);
+            }
+        }
+    }
+
+    pub(super) fn assignments(&mut self) -> Result<Vec<Assignment>, Fault> {
+        let mut list = Vec::new();
+        loop {
+            let named = matches!(self.peek(), TokenKind::Name(_) | TokenKind::QuotedName(_))
+                && matches!(self.peek_at(1), TokenKind::Symbol("="));
+            if self.is_symbol("(") && matches!(self.peek_at(1), TokenKind::Name(_)) {
+                let save = self.pos;
+                self.advance();
+                self.advance();
+                let is_tuple = self.is_symbol(",");
+                self.pos = save;
+                if is_tuple {
+                    return Err(Fault::refuse(
+                        self.offset(),
+                        "assigning to several names at once is not supported",
+                    ));
+                }
+            }
+            let name = if named {
+                let (n, _) = self.name("a column name")?;
+                self.advance();
+                Some(n)
+            } else {
+                None
+            };
+            list.push(Assignment { name, expr: self.expr()? });
+            if !self.eat_symbol(",") {
+                return Ok(list);
+            }
+        }
+    }
+
+    pub(super) fn name_patterns(&mut self) -> Result<Vec<NamePattern>, Fault> {
+        let mut list = Vec::new();
+        loop {
+            let offset = self.offset();
+            let mut pattern = String::new();
+            if self.eat_symbol("*") {
+                pattern.push('*');
+            }
+            if matches!(self.peek(), TokenKind::Name(_) | TokenKind::QuotedName(_)) {
+                pattern.push_str(&self.name("a column name")?.0);
+            }
+            if self.offset() == self.previous_end() && self.eat_symbol("*") {
+                pattern.push('*');
+            }
+            if pattern.is_empty() {
+                return Err(self.expected("a column name"));
+            }
+            list.push(NamePattern { pattern, offset });
+            if !self.eat_symbol(",") {
+                return Ok(list);
+            }
+        }
+    }
+
+    pub(super) fn renames(&mut self) -> Result<Vec<(String, String, usize)>, Fault> {
+        let mut list = Vec::new();
+        loop {
+            let (new, _) = self.name("the new column name")?;
+            self.expect_symbol("=")?;
+            let (old, offset) = self.name("the column to rename")?;
+            list.push((new, old, offset));
+            if !self.eat_symbol(",") {
+                return Ok(list);
+            }
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! Kusto's aggregates inside `summarize`, as SQL aggregates, and the names Kusto gives
+//! their columns when the query names none.
+
+use super::super::Fault;
+use super::super::ast::{Expr, ExprKind};
+use super::super::types::Type;
+use super::scalar::Scope;
+use super::{Translator, Typed};
+
+/// The aggregates lakehunt translates. `arg_max` and `arg_min` are handled by `summarize`
+/// itself, since they return whole rows.
+const AGGREGATES: &[&str] = &[
+    "count",
+    "countif",
+    "dcount",
+    "dcountif",
+    "sum",
+    "sumif",
+    "avg",
+    "avgif",
+    "min",
+    "max",
+    "make_set",
+    "make_list",
+    "take_any",
+    "any",
+    "stdev",
+    "variance",
+    "stdevp",
+    "variancep",
+    "arg_max",
+    "arg_min",
+];
+
+/// Aggregates Kusto has that lakehunt refuses (estimates or row-returning forms).
+const REFUSED: &[&str] = &[
+    "percentile",
+    "percentiles",
+    "percentile_tdigest",
+    "tdigest",
+    "hll",
+    "make_bag",
+    "make_set_if",
+    "make_list_if",
+    "make_list_with_nulls",
+    "minif",
+    "maxif",
+    "binary_all_or",
+    "take_anyif",
+    "dcount_hll",
+    "count_distinct",
+];
+
+/// True when `name` is an aggregate lakehunt knows of (translated or refused).
+pub(crate) fn is_aggregate(name: &str) -> bool {
+    AGGREGATES.contains(&name) || REFUSED.contains(&name)
+}
+
+/// The column name Kusto gives an unnamed aggregate.
+pub(crate) fn default_name(name: &str, args: &[Expr]) -> String {
+    let prefix = match name {
+        "make_set" => "set",
+        "make_list" => "list",
+        "take_any" | "any" => "any",
+        other => other,
+    };
+    match args.first().map(|a| &a.kind) {
+        Some(ExprKind::Name(column)) => format!("{prefix}_{column}"),
+        _ => format!("{prefix}_"),
+    }
+}
+
+impl Translator<'_> {
+    /// An aggregate call in a `summarize`.
+    pub(crate) fn aggregate(
+        &mut self,
+        name: &str,
+        args: &[Expr],
+        offset: usize,
+        scope: &Scope,
+    ) -> Result<Typed, Fault> {
+        if REFUSED.contains(&name) || name == "arg_max" || name == "arg_min" {
+            let why = if name.starts_with("arg_") {
+                format!("`{name}` is only supported as the only aggregate of a summarize")
+            } else {
+                format!("the aggregate `{name}` is not supported")
+            };
+            return Err(Fault::refuse(offset, &why));
+        }
+        let row = Scope {
+            rel: scope.rel,
+            qualifier: scope.qualifier,
+            extra: scope.extra.clone(),
+            aggregate: false,
+        };
+        let mut typed = Vec::new();
+        for arg in args {
+            if matches!(arg.kind, ExprKind::Star) && name == "count" {
+                continue;
+            }
+            typed.push(self.scalar(arg, &row)?);
+        }
+        let want = |n: usize| -> Result<(), Fault> {
+            if typed.len() != n {
+                return Err(Fault::new(offset, &format!("{n} argument(s) for {name}")));
+            }
+            Ok(())
+        };
+        let condition = |t: &Typed, at: usize| -> Result<(), Fault> {
+            if t.ty != Type::Bool {
+                return Err(Fault::new(at, &format!("a bool condition, found a {}", t.ty)));
+            }
+            Ok(())
+        };
+        let at = |i: usize| args.get(i).map_or(offset, |a| a.offset);
+        Ok(match name {
+            "count" => {
+                want(0)?;
+                Typed::new("count(*)", Type::Long)
+            }
+            "countif" => {
+                want(1)?;
+                condition(&typed[0], at(0))?;
+                Typed::new(format!("count(CASE WHEN {} THEN 1 END)", typed[0].sql), Type::Long)
+            }
+            "dcount" => {
+                // The optional accuracy level changes Kusto's estimate; the count here is exact.
+                if typed.is_empty() || typed.len() > 2 {
+                    return Err(Fault::new(offset, "1 or 2 argument(s) for dcount"));
+                }
+                Typed::new(format!("count(DISTINCT {})", typed[0].sql), Type::Long)
+            }
+            "dcountif" => {
+                if typed.len() < 2 || typed.len() > 3 {
+                    return Err(Fault::new(offset, "2 or 3 argument(s) for dcountif"));
+                }
+                condition(&typed[1], at(1))?;
+                Typed::new(
+                    format!("count(DISTINCT CASE WHEN {} THEN {} END)", typed[1].sql, typed[0].sql),
+                    Type::Long,
+                )
+            }
+            "sum" | "sumif" | "avg" | "avgif" => {
+                let conditional = name.ends_with("if");
+                want(if conditional { 2 } else { 1 })?;
+                let value = &typed[0];
+                if !value.ty.is_numeric() {
+                    return Err(Fault::new(at(0), &format!("a number, found a {}", value.ty)));
+                }
+                let input = if conditional {
+                    condition(&typed[1], at(1))?;
+                    format!("CASE WHEN {} THEN {} END", typed[1].sql, value.sql)
+                } else {
+                    value.sql.clone()
+                };
+                let (function, ty) = match (name, value.ty) {
+                    ("avg" | "avgif", _) => ("avg", Type::Real),
+                    (_, Type::Real) => ("sum", Type::Real),
+                    (_, Type::Decimal) => ("sum", Type::Decimal),
+                    _ => ("sum", Type::Long),
+                };
+                Typed::new(format!("{function}({input})"), ty)
+            }
+            "min" | "max" => {
+                want(1)?;
+                if typed[0].ty == Type::Dynamic {
+                    return Err(Fault::refuse(
+                        at(0),
+                        &format!("{name} of a dynamic value is not supported"),
+                    ));
+                }
+                Typed::new(format!("{name}({})", typed[0].sql), typed[0].ty)
+            }
+            "take_any" | "any" => {
+                want(1)?;
+                Typed::new(format!("first_value({})", typed[0].sql), typed[0].ty)
+            }
+            "stdev" | "variance" | "stdevp" | "variancep" => {
+                want(1)?;
+                let function = match name {
+                    "stdev" => "stddev_samp",
+                    "variance" => "var_samp",
+                    "stdevp" => "stddev_pop",
+                    _ => "var_pop",
+                };
+                Typed::new(format!("{function}(CAST({} AS DOUBLE))", typed[0].sql), Type::Real)
+            }
+            "make_set" | "make_list" => {
+                if typed.is_empty() || typed.len() > 2 {
+                    return Err(Fault::new(offset, &format!("1 or 2 argument(s) for {name}")));
+                }
+                if typed.len() == 2 {
+                    return Err(Fault::refuse(
+                        at(1),
+                        &format!("{name} with a size limit is not supported"),
+                    ));
+                }
+                let value = &typed[0];
+                if !matches!(value.ty, Type::String | Type::Long | Type::Int | Type::Bool) {
+                    return Err(Fault::refuse(
+                        at(0),
+                        &format!("{name} of a {} is not supported", value.ty),
+                    ));
+                }
+                // Nulls are dropped and, for a set, repeats after the first.
+                let kind = if name == "make_set" { "set" } else { "list" };
+                Typed::new(
+                    format!("kql_json_array(array_agg({}), '{kind}')", value.sql),
+                    Type::Dynamic,
+                )
+            }
+            _ => {
+                return Err(Fault::refuse(
+                    offset,
+                    &format!("the aggregate `{name}` is not supported"),
+                ));
+            }
+        })
+    }
+}

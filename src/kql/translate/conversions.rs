@@ -1,0 +1,453 @@
+//! The scalar functions that only transform their arguments' values: conversions between
+//! Kusto types, tests for empty values, string functions and dynamic values. Each keeps
+//! Kusto's answer for empty strings and nulls; a conversion Kusto would format differently
+//! from SQL (a real or a datetime as text) is refused.
+
+use super::super::Fault;
+use super::super::ast::{Expr, ExprKind, Literal};
+use super::super::types::Type;
+use super::{Typed, string_literal};
+
+/// Translates the function `name` of already translated `args` (written at `exprs`).
+pub(crate) fn plain(
+    name: &str,
+    args: Vec<Typed>,
+    exprs: &[Expr],
+    offset: usize,
+) -> Result<Typed, Fault> {
+    let count = args.len();
+    let arity = |min: usize, max: usize| -> Result<(), Fault> {
+        if count < min || count > max {
+            let want = if min == max { format!("{min}") } else { format!("{min} to {max}") };
+            return Err(Fault::new(
+                offset,
+                &format!("{want} argument(s) for {name}, found {count}"),
+            ));
+        }
+        Ok(())
+    };
+    let at = |i: usize| exprs.get(i).map_or(offset, |e| e.offset);
+    let mut args = args;
+    match name {
+        "tostring" => {
+            arity(1, 1)?;
+            to_string(args.remove(0), at(0))
+        }
+        "toint" | "tolong" => {
+            arity(1, 1)?;
+            let ty = if name == "toint" { Type::Int } else { Type::Long };
+            convert_lenient(args.remove(0), ty, at(0))
+        }
+        "todouble" | "toreal" => {
+            arity(1, 1)?;
+            convert_lenient(args.remove(0), Type::Real, at(0))
+        }
+        "tobool" | "toboolean" => {
+            arity(1, 1)?;
+            convert_lenient(args.remove(0), Type::Bool, at(0))
+        }
+        "todatetime" => {
+            arity(1, 1)?;
+            convert_lenient(args.remove(0), Type::DateTime, at(0))
+        }
+        "todynamic" | "parse_json" => {
+            arity(1, 1)?;
+            let value = args.remove(0);
+            Ok(match value.ty {
+                Type::Dynamic => value,
+                Type::String => Typed::new(format!("kql_todynamic({})", value.sql), Type::Dynamic),
+                other => {
+                    return Err(Fault::refuse(
+                        at(0),
+                        &format!("{name} of a {other} is not supported"),
+                    ));
+                }
+            })
+        }
+        "isempty" | "isnotempty" => {
+            arity(1, 1)?;
+            let value = args.remove(0);
+            let empty = match value.ty {
+                Type::String | Type::Guid => format!("({} = '')", value.sql),
+                Type::Dynamic => {
+                    format!("({} IS NULL OR kql_tostring({}) = '')", value.sql, value.sql)
+                }
+                _ => format!("({} IS NULL)", value.sql),
+            };
+            Ok(Typed::new(
+                if name == "isempty" { empty } else { format!("(NOT {empty})") },
+                Type::Bool,
+            ))
+        }
+        "isnull" | "isnotnull" => {
+            arity(1, 1)?;
+            let value = args.remove(0);
+            // A Kusto string is never null.
+            let null = match value.ty {
+                Type::String => "FALSE".to_string(),
+                _ => format!("({} IS NULL)", value.sql),
+            };
+            Ok(Typed::new(
+                if name == "isnull" { null } else { format!("(NOT {null})") },
+                Type::Bool,
+            ))
+        }
+        "not" => {
+            arity(1, 1)?;
+            let value = args.remove(0);
+            if value.ty != Type::Bool {
+                return Err(Fault::new(at(0), &format!("a bool, found a {}", value.ty)));
+            }
+            Ok(Typed::new(format!("(NOT {})", value.sql), Type::Bool))
+        }
+        "coalesce" => {
+            if args.is_empty() {
+                return Err(Fault::new(offset, "at least one argument for coalesce"));
+            }
+            let ty = args[0].ty;
+            if args.iter().any(|a| a.ty != ty) {
+                return Err(Fault::refuse(
+                    offset,
+                    "coalesce of values of different types is not supported",
+                ));
+            }
+            if ty == Type::String {
+                // Kusto's coalesce skips empty strings.
+                let mut sql = String::from("CASE");
+                for a in &args[..args.len() - 1] {
+                    sql.push_str(&format!(" WHEN {} <> '' THEN {}", a.sql, a.sql));
+                }
+                sql.push_str(&format!(" ELSE {} END", args[args.len() - 1].sql));
+                return Ok(Typed::new(sql, ty));
+            }
+            let list: Vec<String> = args.into_iter().map(|a| a.sql).collect();
+            Ok(Typed::new(format!("coalesce({})", list.join(", ")), ty))
+        }
+        "strcat" | "strcat_delim" => {
+            let mut parts = Vec::new();
+            for (i, a) in args.into_iter().enumerate() {
+                parts.push(to_string(a, at(i))?.sql);
+            }
+            if name == "strcat_delim" {
+                if parts.len() < 2 {
+                    return Err(Fault::new(offset, "a delimiter and at least one value"));
+                }
+                let delimiter = parts.remove(0);
+                return Ok(Typed::new(
+                    format!("concat_ws({delimiter}, {})", parts.join(", ")),
+                    Type::String,
+                ));
+            }
+            if parts.is_empty() {
+                return Err(Fault::new(offset, "at least one argument for strcat"));
+            }
+            Ok(Typed::new(format!("concat({})", parts.join(", ")), Type::String))
+        }
+        "tolower" | "toupper" => {
+            arity(1, 1)?;
+            let value = to_string(args.remove(0), at(0))?;
+            let f = if name == "tolower" { "lower" } else { "upper" };
+            Ok(Typed::new(format!("{f}({})", value.sql), Type::String))
+        }
+        "strlen" => {
+            arity(1, 1)?;
+            let value = to_string(args.remove(0), at(0))?;
+            Ok(Typed::new(format!("CAST(character_length({}) AS BIGINT)", value.sql), Type::Long))
+        }
+        "substring" => {
+            arity(2, 3)?;
+            let text = to_string(args.remove(0), at(0))?;
+            let start = integer(args.remove(0), at(1))?;
+            let sql = match args.pop() {
+                Some(length) => {
+                    let length = integer(length, at(2))?;
+                    format!("substr({}, {} + 1, {})", text.sql, start.sql, length.sql)
+                }
+                None => format!("substr({}, {} + 1)", text.sql, start.sql),
+            };
+            match &exprs[1].kind {
+                ExprKind::Literal(Literal::Long(n)) if *n >= 0 => {}
+                _ => {
+                    return Err(Fault::refuse(
+                        at(1),
+                        "substring needs a constant start of 0 or more",
+                    ));
+                }
+            }
+            Ok(Typed::new(format!("coalesce({sql}, '')"), Type::String))
+        }
+        "replace_string" => {
+            arity(3, 3)?;
+            let parts: Vec<String> = args
+                .into_iter()
+                .enumerate()
+                .map(|(i, a)| to_string(a, at(i)).map(|t| t.sql))
+                .collect::<Result<_, _>>()?;
+            Ok(Typed::new(
+                format!("replace({}, {}, {})", parts[0], parts[1], parts[2]),
+                Type::String,
+            ))
+        }
+        "split" => {
+            arity(2, 3)?;
+            let text = to_string(args.remove(0), at(0))?;
+            let delimiter = to_string(args.remove(0), at(1))?;
+            let array = format!(
+                "CASE WHEN {t} = '' THEN '[\"\"]' ELSE kql_todynamic(string_to_array({t}, {d})) END",
+                t = text.sql,
+                d = delimiter.sql
+            );
+            match args.pop() {
+                None => Ok(Typed::new(array, Type::Dynamic)),
+                Some(_) => match &exprs[2].kind {
+                    ExprKind::Literal(Literal::Long(i)) => {
+                        Ok(Typed::new(format!("kql_index({array}, {i})"), Type::Dynamic))
+                    }
+                    _ => Err(Fault::refuse(at(2), "split needs a constant index")),
+                },
+            }
+        }
+        "extract" => {
+            arity(3, 3)?;
+            let ExprKind::Literal(Literal::Str(pattern)) = &exprs[0].kind else {
+                return Err(Fault::refuse(at(0), "extract needs a constant regular expression"));
+            };
+            let ExprKind::Literal(Literal::Long(group)) = &exprs[1].kind else {
+                return Err(Fault::refuse(at(1), "extract needs a constant group number"));
+            };
+            let text = to_string(args.remove(2), at(2))?;
+            // The whole pattern becomes group 1, so that group 0 is reachable too.
+            let wrapped = string_literal(&format!("({pattern})"));
+            Ok(Typed::new(
+                format!("coalesce(regexp_match({}, {wrapped})[{}], '')", text.sql, group + 1),
+                Type::String,
+            ))
+        }
+        "trim" | "trim_start" | "trim_end" => {
+            arity(2, 2)?;
+            let ExprKind::Literal(Literal::Str(pattern)) = &exprs[0].kind else {
+                return Err(Fault::refuse(
+                    at(0),
+                    &format!("{name} needs a constant regular expression"),
+                ));
+            };
+            let text = to_string(args.remove(1), at(1))?;
+            let start = format!("^(?:{pattern})+");
+            let end = format!("(?:{pattern})+$");
+            let sql = match name {
+                "trim_start" => {
+                    format!("regexp_replace({}, {}, '')", text.sql, string_literal(&start))
+                }
+                "trim_end" => format!("regexp_replace({}, {}, '')", text.sql, string_literal(&end)),
+                _ => format!(
+                    "regexp_replace(regexp_replace({}, {}, ''), {}, '')",
+                    text.sql,
+                    string_literal(&start),
+                    string_literal(&end)
+                ),
+            };
+            Ok(Typed::new(sql, Type::String))
+        }
+        "array_length" => {
+            arity(1, 1)?;
+            let value = dynamic(args.remove(0), at(0))?;
+            Ok(Typed::new(format!("kql_array_length({})", value.sql), Type::Long))
+        }
+        "bag_keys" => {
+            arity(1, 1)?;
+            let value = dynamic(args.remove(0), at(0))?;
+            Ok(Typed::new(format!("kql_bag_keys({})", value.sql), Type::Dynamic))
+        }
+        "pack" | "bag_pack" => {
+            if !args.len().is_multiple_of(2) {
+                return Err(Fault::new(offset, "pairs of key and value"));
+            }
+            let mut parts = Vec::new();
+            for (i, a) in args.into_iter().enumerate() {
+                if i % 2 == 0 {
+                    parts.push(to_string(a, at(i))?.sql);
+                } else {
+                    parts.push(json_of(a, at(i))?);
+                }
+            }
+            Ok(Typed::new(format!("kql_pack({})", parts.join(", ")), Type::Dynamic))
+        }
+        "pack_array" => {
+            let mut parts = Vec::new();
+            for (i, a) in args.into_iter().enumerate() {
+                parts.push(json_of(a, at(i))?);
+            }
+            Ok(Typed::new(format!("kql_pack_array({})", parts.join(", ")), Type::Dynamic))
+        }
+        "startofday" | "startofmonth" | "startofyear" => {
+            arity(1, 1)?;
+            let value = args.remove(0);
+            if value.ty != Type::DateTime {
+                return Err(Fault::new(at(0), &format!("a datetime, found a {}", value.ty)));
+            }
+            let unit = &name[7..];
+            Ok(Typed::new(format!("date_trunc('{unit}', {})", value.sql), Type::DateTime))
+        }
+        "getyear" | "hourofday" => {
+            arity(1, 1)?;
+            let value = args.remove(0);
+            if value.ty != Type::DateTime {
+                return Err(Fault::new(at(0), &format!("a datetime, found a {}", value.ty)));
+            }
+            let part = if name == "getyear" { "year" } else { "hour" };
+            let ty = if name == "getyear" { Type::Long } else { Type::Int };
+            Ok(Typed::new(format!("CAST(date_part('{part}', {}) AS {})", value.sql, ty.sql()), ty))
+        }
+        "abs" => {
+            arity(1, 1)?;
+            let value = args.remove(0);
+            if !value.ty.is_numeric() {
+                return Err(Fault::new(at(0), "a number"));
+            }
+            Ok(Typed::new(format!("abs({})", value.sql), value.ty))
+        }
+        "round" => {
+            arity(1, 2)?;
+            let value = args.remove(0);
+            if !value.ty.is_numeric() {
+                return Err(Fault::new(at(0), "a number"));
+            }
+            let digits = args.pop().map_or("0".to_string(), |d| d.sql);
+            Ok(Typed::new(format!("round(CAST({} AS DOUBLE), {digits})", value.sql), Type::Real))
+        }
+        "min_of" | "max_of" => {
+            if args.len() < 2 {
+                return Err(Fault::new(offset, "at least two arguments"));
+            }
+            let ty = args[0].ty;
+            if args.iter().any(|a| a.ty != ty) {
+                return Err(Fault::refuse(
+                    offset,
+                    &format!("{name} of different types is not supported"),
+                ));
+            }
+            let f = if name == "min_of" { "least" } else { "greatest" };
+            let list: Vec<String> = args.into_iter().map(|a| a.sql).collect();
+            Ok(Typed::new(format!("{f}({})", list.join(", ")), ty))
+        }
+        _ => Err(Fault::refuse(offset, &format!("the function `{name}` is not supported"))),
+    }
+}
+
+fn integer(value: Typed, offset: usize) -> Result<Typed, Fault> {
+    if value.ty.is_integer() {
+        Ok(value)
+    } else {
+        Err(Fault::new(offset, &format!("an integer, found a {}", value.ty)))
+    }
+}
+
+fn dynamic(value: Typed, offset: usize) -> Result<Typed, Fault> {
+    match value.ty {
+        Type::Dynamic => Ok(value),
+        other => Err(Fault::new(offset, &format!("a dynamic value, found a {other}"))),
+    }
+}
+
+/// The JSON text of a value, as a dynamic bag or array holds it.
+fn json_of(value: Typed, offset: usize) -> Result<String, Fault> {
+    Ok(match value.ty {
+        Type::Dynamic => format!("coalesce({}, 'null')", value.sql),
+        Type::String | Type::Guid => format!("kql_quote({})", value.sql),
+        Type::Long | Type::Int | Type::Bool => {
+            format!("coalesce(CAST({} AS VARCHAR), 'null')", value.sql)
+        }
+        other => {
+            return Err(Fault::refuse(
+                offset,
+                &format!("a {other} inside a dynamic value is not supported"),
+            ));
+        }
+    })
+}
+
+/// Kusto's `tostring`, for the types whose text SQL writes the way Kusto does.
+pub(crate) fn to_string(value: Typed, offset: usize) -> Result<Typed, Fault> {
+    let sql = match value.ty {
+        Type::String | Type::Guid => return Ok(Typed::new(value.sql, Type::String)),
+        Type::Dynamic => format!("kql_tostring({})", value.sql),
+        Type::Long | Type::Int => format!("coalesce(CAST({} AS VARCHAR), '')", value.sql),
+        Type::Bool => format!(
+            "CASE WHEN {v} THEN 'true' WHEN NOT {v} THEN 'false' ELSE '' END",
+            v = value.sql
+        ),
+        other => {
+            return Err(Fault::refuse(
+                offset,
+                &format!(
+                    "tostring of a {other} is not supported (Kusto's text form of it differs from SQL's)"
+                ),
+            ));
+        }
+    };
+    Ok(Typed::new(sql, Type::String))
+}
+
+/// A conversion function (`toint`, `todouble`, ...): text that does not parse becomes null.
+fn convert_lenient(value: Typed, ty: Type, offset: usize) -> Result<Typed, Fault> {
+    let text = match value.ty {
+        Type::String => Some(value.sql.clone()),
+        Type::Dynamic => Some(format!("kql_tostring({})", value.sql)),
+        _ => None,
+    };
+    let Some(text) = text else {
+        return convert(value, ty, offset);
+    };
+    let sql = match ty {
+        // Text must be an integer ("12.5" is null); a dynamic real is truncated.
+        Type::Long | Type::Int if value.ty == Type::String => {
+            format!("TRY_CAST({text} AS {})", ty.sql())
+        }
+        Type::Long | Type::Int => format!(
+            "coalesce(TRY_CAST({text} AS {s}), TRY_CAST(TRY_CAST({text} AS DOUBLE) AS {s}))",
+            s = ty.sql()
+        ),
+        Type::Real => format!("TRY_CAST({text} AS DOUBLE)"),
+        Type::Bool => format!(
+            "CASE lower({text}) WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE WHEN '1' THEN TRUE WHEN '0' THEN FALSE END"
+        ),
+        Type::DateTime => format!(
+            "arrow_cast(TRY_CAST({text} AS TIMESTAMP), 'Timestamp(Nanosecond, Some(\"UTC\"))')"
+        ),
+        other => {
+            return Err(Fault::refuse(
+                offset,
+                &format!("converting text to {other} is not supported"),
+            ));
+        }
+    };
+    Ok(Typed::new(sql, ty))
+}
+
+/// `value` as `ty`, where Kusto converts implicitly or by a conversion function.
+pub(crate) fn convert(value: Typed, ty: Type, offset: usize) -> Result<Typed, Fault> {
+    if value.ty == ty {
+        return Ok(value);
+    }
+    match (value.ty, ty) {
+        (from, to) if from.is_numeric() && to.is_numeric() => {
+            Ok(Typed::new(format!("CAST({} AS {})", value.sql, to.sql()), to))
+        }
+        (Type::Bool, to) if to.is_numeric() => {
+            Ok(Typed::new(format!("CAST({} AS {})", value.sql, to.sql()), to))
+        }
+        (from, Type::Bool) if from.is_numeric() => {
+            Ok(Typed::new(format!("({} <> 0)", value.sql), Type::Bool))
+        }
+        (Type::String | Type::Dynamic, _) => convert_lenient(value, ty, offset),
+        (_, Type::String) => to_string(value, offset),
+        (from, to) => {
+            Err(Fault::refuse(offset, &format!("converting a {from} to {to} is not supported")))
+        }
+    }
+}
+
+/// The JSON text of a non-dynamic value as an SQL expression, for a dynamic column.
+pub(crate) fn json_value(value: Typed, offset: usize) -> Result<String, Fault> {
+    json_of(value, offset)
+}

@@ -1,0 +1,391 @@
+//! The scalar functions lakehunt translates, each to SQL that gives Kusto's answer, and the
+//! calls of `let` functions. A function not listed here is refused by name.
+
+use super::super::Fault;
+use super::super::ast::{Expr, ExprKind, FunctionBody, Literal};
+use super::super::types::Type;
+use super::scalar::Scope;
+use super::{Binding, Translator, Typed, string_literal};
+
+/// Names of the scalar functions lakehunt translates, for messages and tests.
+pub const SCALAR_FUNCTIONS: &[&str] = &[
+    "tostring",
+    "toint",
+    "tolong",
+    "todouble",
+    "toreal",
+    "tobool",
+    "toboolean",
+    "todatetime",
+    "todynamic",
+    "parse_json",
+    "isempty",
+    "isnotempty",
+    "isnull",
+    "isnotnull",
+    "iff",
+    "iif",
+    "case",
+    "coalesce",
+    "strcat",
+    "strcat_delim",
+    "tolower",
+    "toupper",
+    "strlen",
+    "substring",
+    "split",
+    "extract",
+    "trim",
+    "trim_start",
+    "trim_end",
+    "replace_string",
+    "array_length",
+    "bag_keys",
+    "pack",
+    "bag_pack",
+    "pack_array",
+    "startofday",
+    "startofmonth",
+    "startofyear",
+    "bin",
+    "floor",
+    "format_datetime",
+    "datetime_diff",
+    "ago",
+    "now",
+    "not",
+    "abs",
+    "round",
+    "min_of",
+    "max_of",
+    "getyear",
+    "hourofday",
+];
+
+impl Translator<'_> {
+    /// Translates a call of a scalar function, an aggregate (inside `summarize`), or a `let`
+    /// function.
+    pub(crate) fn call(
+        &mut self,
+        name: &str,
+        args: &[Expr],
+        offset: usize,
+        scope: &Scope,
+    ) -> Result<Typed, Fault> {
+        if let Some(Binding::Function { params, body }) = self.binding(name).cloned() {
+            return self.call_let_function(name, &params, &body, args, offset, scope);
+        }
+        if super::aggregates::is_aggregate(name) {
+            if !scope.aggregate {
+                return Err(Fault::refuse(
+                    offset,
+                    &format!("the aggregate `{name}` is only allowed in summarize"),
+                ));
+            }
+            return self.aggregate(name, args, offset, scope);
+        }
+        let lower = name.to_ascii_lowercase();
+        if !SCALAR_FUNCTIONS.contains(&lower.as_str()) {
+            return Err(Fault::refuse(offset, &format!("the function `{name}` is not supported")));
+        }
+        let arity = |min: usize, max: usize| -> Result<(), Fault> {
+            if args.len() < min || args.len() > max {
+                let want = if min == max { format!("{min}") } else { format!("{min} to {max}") };
+                return Err(Fault::new(
+                    offset,
+                    &format!("{want} argument(s) for {name}, found {}", args.len()),
+                ));
+            }
+            Ok(())
+        };
+        match lower.as_str() {
+            "ago" => {
+                arity(1, 1)?;
+                let span = self.scalar(&args[0], scope)?;
+                self.expect(&span, Type::Timespan, args[0].offset)?;
+                Ok(Typed::new(format!("({} - {})", now_sql(), span.sql), Type::DateTime))
+            }
+            "now" => {
+                arity(0, 0)?;
+                Ok(Typed::new(now_sql(), Type::DateTime))
+            }
+            "bin" | "floor" => {
+                arity(2, 2)?;
+                self.bin(&args[0], &args[1], scope)
+            }
+            "iff" | "iif" => {
+                arity(3, 3)?;
+                let condition = self.scalar(&args[0], scope)?;
+                self.expect(&condition, Type::Bool, args[0].offset)?;
+                let (then, otherwise) = self.same_type(&args[1], &args[2], scope)?;
+                Ok(Typed::new(
+                    format!(
+                        "CASE WHEN {} THEN {} ELSE {} END",
+                        condition.sql, then.sql, otherwise.sql
+                    ),
+                    then.ty,
+                ))
+            }
+            "case" => self.case(args, offset, scope),
+            "datetime_diff" => {
+                arity(3, 3)?;
+                self.datetime_diff(args, scope)
+            }
+            "format_datetime" => {
+                arity(2, 2)?;
+                let value = self.scalar(&args[0], scope)?;
+                self.expect(&value, Type::DateTime, args[0].offset)?;
+                let ExprKind::Literal(Literal::Str(format)) = &args[1].kind else {
+                    return Err(Fault::refuse(
+                        args[1].offset,
+                        "format_datetime needs a constant format",
+                    ));
+                };
+                let chrono = chrono_format(format).ok_or_else(|| {
+                    Fault::refuse(
+                        args[1].offset,
+                        &format!("the datetime format `{format}` is not supported"),
+                    )
+                })?;
+                Ok(Typed::new(
+                    format!("coalesce(to_char({}, {}), '')", value.sql, string_literal(&chrono)),
+                    Type::String,
+                ))
+            }
+            _ => {
+                let mut typed = Vec::new();
+                for arg in args {
+                    typed.push(self.scalar(arg, scope)?);
+                }
+                super::conversions::plain(&lower, typed, args, offset)
+            }
+        }
+    }
+
+    fn call_let_function(
+        &mut self,
+        name: &str,
+        params: &[(String, Type)],
+        body: &FunctionBody,
+        args: &[Expr],
+        offset: usize,
+        scope: &Scope,
+    ) -> Result<Typed, Fault> {
+        let FunctionBody::Scalar(body) = body else {
+            return Err(Fault::refuse(
+                offset,
+                &format!("`{name}` returns a table; it is not a value here"),
+            ));
+        };
+        if params.len() != args.len() {
+            return Err(Fault::new(offset, &format!("{} argument(s) for {name}", params.len())));
+        }
+        let mut bound = Vec::new();
+        for ((param, ty), arg) in params.iter().zip(args) {
+            let value = self.scalar(arg, scope)?;
+            let value = super::conversions::convert(value, *ty, arg.offset)?;
+            bound.push((param.clone(), Binding::Scalar(value)));
+        }
+        let body = body.clone();
+        // The body sees its parameters, the lets, and the caller's columns.
+        self.with_arguments(offset, bound, |t| t.scalar(&body, scope))
+    }
+
+    pub(crate) fn expect(&self, typed: &Typed, ty: Type, offset: usize) -> Result<(), Fault> {
+        if typed.ty == ty || ty == Type::Long && typed.ty.is_integer() {
+            return Ok(());
+        }
+        Err(Fault::new(offset, &format!("a {ty}, found a {}", typed.ty)))
+    }
+
+    /// Two branches brought to one type, as `iff` and `case` need.
+    fn same_type(&mut self, a: &Expr, b: &Expr, scope: &Scope) -> Result<(Typed, Typed), Fault> {
+        let x = self.scalar(a, scope)?;
+        let y = self.scalar(b, scope)?;
+        unify(x, y, b.offset)
+    }
+
+    fn case(&mut self, args: &[Expr], offset: usize, scope: &Scope) -> Result<Typed, Fault> {
+        if args.len() < 3 || args.len().is_multiple_of(2) {
+            return Err(Fault::new(offset, "case(condition, value, ..., else value)"));
+        }
+        let mut otherwise = self.scalar(&args[args.len() - 1], scope)?;
+        let mut branches = Vec::new();
+        for pair in args[..args.len() - 1].chunks(2) {
+            let condition = self.scalar(&pair[0], scope)?;
+            self.expect(&condition, Type::Bool, pair[0].offset)?;
+            let value = self.scalar(&pair[1], scope)?;
+            let (value, other) = unify(value, otherwise, pair[1].offset)?;
+            otherwise = other;
+            branches.push((condition, value));
+        }
+        let ty = otherwise.ty;
+        let mut sql = String::from("CASE");
+        for (condition, value) in branches {
+            let value = super::conversions::convert(value, ty, offset)?;
+            sql.push_str(&format!(" WHEN {} THEN {}", condition.sql, value.sql));
+        }
+        sql.push_str(&format!(" ELSE {} END", otherwise.sql));
+        Ok(Typed::new(sql, ty))
+    }
+
+    fn bin(&mut self, value: &Expr, size: &Expr, scope: &Scope) -> Result<Typed, Fault> {
+        let x = self.scalar(value, scope)?;
+        match (&x.ty, &size.kind) {
+            (Type::DateTime, ExprKind::Literal(Literal::Timespan(ticks))) if *ticks > 0 => {
+                let nanos = ticks.saturating_mul(100);
+                let interval = if nanos % 1_000_000_000 == 0 {
+                    format!("{} seconds", nanos / 1_000_000_000)
+                } else {
+                    format!("{nanos} nanoseconds")
+                };
+                Ok(Typed::new(
+                    format!("date_bin(INTERVAL '{interval}', {})", x.sql),
+                    Type::DateTime,
+                ))
+            }
+            (t, _) if t.is_integer() => {
+                let s = self.scalar(size, scope)?;
+                if !s.ty.is_integer() {
+                    return Err(Fault::refuse(
+                        size.offset,
+                        "bin of an integer needs an integer size",
+                    ));
+                }
+                // Rounds down, toward negative infinity, as Kusto's bin does.
+                let (v, n) = (&x.sql, &s.sql);
+                Ok(Typed::new(format!("({v} - ((({v} % {n}) + {n}) % {n}))"), x.ty))
+            }
+            (Type::Real, _) => {
+                let s = self.scalar(size, scope)?;
+                if !s.ty.is_numeric() {
+                    return Err(Fault::refuse(size.offset, "bin of a real needs a numeric size"));
+                }
+                Ok(Typed::new(format!("(floor({} / {}) * {})", x.sql, s.sql, s.sql), Type::Real))
+            }
+            _ => Err(Fault::refuse(
+                size.offset,
+                &format!(
+                    "bin of a {} by this size is not supported (use a constant timespan or number)",
+                    x.ty
+                ),
+            )),
+        }
+    }
+
+    fn datetime_diff(&mut self, args: &[Expr], scope: &Scope) -> Result<Typed, Fault> {
+        let ExprKind::Literal(Literal::Str(part)) = &args[0].kind else {
+            return Err(Fault::refuse(args[0].offset, "datetime_diff needs a constant period"));
+        };
+        let a = self.scalar(&args[1], scope)?;
+        let b = self.scalar(&args[2], scope)?;
+        self.expect(&a, Type::DateTime, args[1].offset)?;
+        self.expect(&b, Type::DateTime, args[2].offset)?;
+        let unit = match part.to_ascii_lowercase().as_str() {
+            "year" => {
+                return Ok(Typed::new(
+                    format!(
+                        "CAST(date_part('year', {}) - date_part('year', {}) AS BIGINT)",
+                        a.sql, b.sql
+                    ),
+                    Type::Long,
+                ));
+            }
+            "month" => {
+                return Ok(Typed::new(
+                    format!(
+                        "CAST((date_part('year', {a}) - date_part('year', {b})) * 12 + date_part('month', {a}) - date_part('month', {b}) AS BIGINT)",
+                        a = a.sql,
+                        b = b.sql
+                    ),
+                    Type::Long,
+                ));
+            }
+            "day" => ("day", 86_400_000_000_000i64),
+            "hour" => ("hour", 3_600_000_000_000),
+            "minute" => ("minute", 60_000_000_000),
+            "second" => ("second", 1_000_000_000),
+            _ => {
+                return Err(Fault::refuse(
+                    args[0].offset,
+                    &format!("datetime_diff by `{part}` is not supported"),
+                ));
+            }
+        };
+        // Kusto counts the period boundaries between the two instants.
+        Ok(Typed::new(
+            format!(
+                "CAST((arrow_cast(date_trunc('{p}', {a}), 'Int64') - arrow_cast(date_trunc('{p}', {b}), 'Int64')) / {n} AS BIGINT)",
+                p = unit.0,
+                a = a.sql,
+                b = b.sql,
+                n = unit.1
+            ),
+            Type::Long,
+        ))
+    }
+}
+
+/// Brings `a` and `b` to one type: numbers widen, a string literal null stays a string.
+pub(crate) fn unify(a: Typed, b: Typed, offset: usize) -> Result<(Typed, Typed), Fault> {
+    if a.ty == b.ty {
+        return Ok((a, b));
+    }
+    if a.ty.is_numeric() && b.ty.is_numeric() {
+        let ty = Type::numeric_result(a.ty, b.ty);
+        let ty = if ty == Type::Int { Type::Long } else { ty };
+        let cast = |t: Typed| Typed::new(format!("CAST({} AS {})", t.sql, ty.sql()), ty);
+        return Ok((cast(a), cast(b)));
+    }
+    Err(Fault::refuse(offset, &format!("the branches have different types: {} and {}", a.ty, b.ty)))
+}
+
+/// `now()` as a UTC nanosecond timestamp.
+fn now_sql() -> String {
+    "arrow_cast(now(), 'Timestamp(Nanosecond, Some(\"UTC\"))')".to_string()
+}
+
+/// A Kusto datetime format (`yyyy-MM-dd HH:mm:ss.fff`) as a chrono format, for the parts
+/// lakehunt knows.
+fn chrono_format(kusto: &str) -> Option<String> {
+    const PARTS: &[(&str, &str)] = &[
+        ("yyyy", "%Y"),
+        ("yy", "%y"),
+        ("MM", "%m"),
+        ("dd", "%d"),
+        ("HH", "%H"),
+        ("hh", "%I"),
+        ("mm", "%M"),
+        ("ss", "%S"),
+        ("fffffff", "%7f"),
+        ("ffffff", "%6f"),
+        ("fffff", "%5f"),
+        ("ffff", "%4f"),
+        ("fff", "%3f"),
+        ("ff", "%2f"),
+        ("f", "%1f"),
+        ("tt", "%p"),
+    ];
+    let mut out = String::new();
+    let mut rest = kusto;
+    'outer: while !rest.is_empty() {
+        for (part, chrono) in PARTS {
+            if let Some(after) = rest.strip_prefix(part) {
+                out.push_str(chrono);
+                rest = after;
+                continue 'outer;
+            }
+        }
+        let c = rest.chars().next()?;
+        if c.is_ascii_alphabetic() {
+            return None;
+        }
+        if c == '%' {
+            out.push_str("%%");
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    Some(out)
+}

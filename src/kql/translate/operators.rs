@@ -1,0 +1,573 @@
+//! The tabular operators after the first `|`: each becomes one common table expression whose
+//! columns and types follow Kusto's rules (`extend` replaces a column in place, `summarize`
+//! puts its `by` columns first, `sort` defaults to descending with nulls last, ...).
+
+use super::super::Fault;
+use super::super::ast::{Assignment, Expr, ExprKind, NamePattern, Operator, OperatorKind, SortKey};
+use super::super::types::Type;
+use super::scalar::Scope;
+use super::{Binding, Column, Rel, Select, Translator, Typed, aggregates, ident};
+
+impl Translator<'_> {
+    pub(crate) fn operator(&mut self, operator: &Operator, rel: Rel) -> Result<Rel, Fault> {
+        let (at, end) = (operator.offset, operator.end);
+        match &operator.kind {
+            OperatorKind::Where(condition) => {
+                let typed = self.scalar(condition, &Scope::of(&rel))?;
+                if typed.ty != Type::Bool {
+                    return Err(Fault::new(
+                        condition.offset,
+                        &format!("a bool condition, found a {}", typed.ty),
+                    ));
+                }
+                let select = Select { filter: Some(typed.sql), ..Select::star(&rel.name) };
+                let mut out = self.emit("where", at, end, select, rel.columns.clone());
+                out.order = rel.order;
+                Ok(out)
+            }
+            OperatorKind::Project(assignments) => self.project(assignments, rel, at, end),
+            OperatorKind::Extend(assignments) => self.extend(assignments, rel, at, end),
+            OperatorKind::ProjectAway(patterns) => {
+                let away = matching(patterns, &rel)?;
+                let kept: Vec<Column> =
+                    rel.columns.iter().filter(|c| !away.contains(&c.name)).cloned().collect();
+                Ok(self.reselect("project-away", at, end, &rel, kept, None))
+            }
+            OperatorKind::ProjectKeep(patterns) => {
+                let keep = matching(patterns, &rel)?;
+                let kept: Vec<Column> =
+                    rel.columns.iter().filter(|c| keep.contains(&c.name)).cloned().collect();
+                Ok(self.reselect("project-keep", at, end, &rel, kept, None))
+            }
+            OperatorKind::ProjectReorder(patterns) => {
+                let first = matching(patterns, &rel)?;
+                let mut columns: Vec<Column> =
+                    first.iter().filter_map(|n| rel.column(n).cloned()).collect();
+                columns.extend(rel.columns.iter().filter(|c| !first.contains(&c.name)).cloned());
+                Ok(self.reselect("project-reorder", at, end, &rel, columns, None))
+            }
+            OperatorKind::ProjectRename(renames) => {
+                let mut columns = rel.columns.clone();
+                let mut sources: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
+                for (new, old, offset) in renames {
+                    let Some(i) = columns.iter().position(|c| &c.name == old) else {
+                        return Err(unknown_column(old, *offset));
+                    };
+                    columns[i].name = new.clone();
+                    sources[i] = old.clone();
+                }
+                Ok(self.reselect("project-rename", at, end, &rel, columns, Some(sources)))
+            }
+            OperatorKind::Summarize { aggregates, by } => {
+                self.summarize(aggregates, by, rel, at, end)
+            }
+            OperatorKind::Distinct(exprs) => {
+                let columns = if exprs.is_empty() {
+                    rel.columns.clone()
+                } else {
+                    let mut columns = Vec::new();
+                    for expr in exprs {
+                        let ExprKind::Name(name) = &expr.kind else {
+                            return Err(Fault::refuse(expr.offset, "distinct takes column names"));
+                        };
+                        columns.push(
+                            rel.column(name)
+                                .cloned()
+                                .ok_or_else(|| unknown_column(name, expr.offset))?,
+                        );
+                    }
+                    columns
+                };
+                let items = columns.iter().map(|c| ident(&c.name)).collect();
+                let select = Select { distinct: true, ..Select::of(items, &rel.name) };
+                Ok(self.emit("distinct", at, end, select, columns))
+            }
+            OperatorKind::Join { kind, right, on } => {
+                let right = self.sub_pipeline(right)?;
+                self.join(*kind, rel, right, on, at, end)
+            }
+            OperatorKind::Lookup { .. } => {
+                Err(Fault::refuse(at, "the `lookup` operator is not supported"))
+            }
+            OperatorKind::Union { inputs, kind_outer } => {
+                let mut rels = vec![rel];
+                for input in inputs {
+                    rels.push(self.sub_pipeline(input)?);
+                }
+                self.union(rels, *kind_outer, at, end)
+            }
+            OperatorKind::MvExpand { columns, limit } => {
+                self.mv_expand(columns, *limit, rel, at, end)
+            }
+            OperatorKind::Sort(keys) => {
+                let order = self.order_by(keys, &rel)?;
+                let select = Select { order_by: Some(order.clone()), ..Select::star(&rel.name) };
+                let mut out = self.emit("sort", at, end, select, rel.columns.clone());
+                out.order = Some(order);
+                Ok(out)
+            }
+            OperatorKind::Top { count, by } => {
+                let limit = self.row_count(count, &rel)?;
+                let order = self.order_by(std::slice::from_ref(by), &rel)?;
+                let select = Select {
+                    order_by: Some(order.clone()),
+                    limit: Some(limit),
+                    ..Select::star(&rel.name)
+                };
+                let mut out = self.emit("top", at, end, select, rel.columns.clone());
+                out.order = Some(order);
+                Ok(out)
+            }
+            OperatorKind::Take(count) => {
+                let limit = self.row_count(count, &rel)?;
+                let select = Select {
+                    order_by: rel.order.clone(),
+                    limit: Some(limit),
+                    ..Select::star(&rel.name)
+                };
+                let mut out = self.emit("take", at, end, select, rel.columns.clone());
+                out.order = rel.order;
+                Ok(out)
+            }
+            OperatorKind::Count => {
+                let select = Select::of(vec![format!("count(*) AS {}", ident("Count"))], &rel.name);
+                Ok(self.emit(
+                    "count",
+                    at,
+                    end,
+                    select,
+                    vec![Column { name: "Count".into(), ty: Type::Long }],
+                ))
+            }
+            OperatorKind::As(name) => {
+                self.bindings.push((name.clone(), Binding::Table(rel.clone())));
+                Ok(rel)
+            }
+        }
+    }
+
+    /// A step that only selects, renames or reorders columns of `rel`; `sources` gives the
+    /// input column of each output column when they differ.
+    fn reselect(
+        &mut self,
+        label: &str,
+        at: usize,
+        end: usize,
+        rel: &Rel,
+        columns: Vec<Column>,
+        sources: Option<Vec<String>>,
+    ) -> Rel {
+        let items = columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| match sources.as_ref().map(|s| &s[i]) {
+                Some(source) if source != &c.name => {
+                    format!("{} AS {}", ident(source), ident(&c.name))
+                }
+                _ => ident(&c.name),
+            })
+            .collect();
+        let mut out = self.emit(label, at, end, Select::of(items, &rel.name), columns);
+        out.order = kept_order(rel, &out.columns, sources.is_some());
+        out
+    }
+
+    fn project(
+        &mut self,
+        assignments: &[Assignment],
+        rel: Rel,
+        at: usize,
+        end: usize,
+    ) -> Result<Rel, Fault> {
+        let mut items = Vec::new();
+        let mut columns: Vec<Column> = Vec::new();
+        let mut unnamed = 0;
+        let mut recomputed = false;
+        for assignment in assignments {
+            let typed = self.scalar(&assignment.expr, &Scope::of(&rel))?;
+            let name = output_name(assignment, &columns, &mut unnamed);
+            recomputed |= typed.sql != ident(&name);
+            if columns.iter().any(|c| c.name == name) {
+                return Err(Fault::refuse(
+                    assignment.expr.offset,
+                    &format!("the column `{name}` is projected twice"),
+                ));
+            }
+            items.push(item(&typed, &name));
+            columns.push(Column { name, ty: typed.ty });
+        }
+        let mut out = self.emit("project", at, end, Select::of(items, &rel.name), columns);
+        out.order = kept_order(&rel, &out.columns, recomputed);
+        Ok(out)
+    }
+
+    fn extend(
+        &mut self,
+        assignments: &[Assignment],
+        rel: Rel,
+        at: usize,
+        end: usize,
+    ) -> Result<Rel, Fault> {
+        let mut columns = rel.columns.clone();
+        let mut items: Vec<String> = columns.iter().map(|c| ident(&c.name)).collect();
+        let mut scope = Scope::of(&rel);
+        let mut unnamed = 0;
+        for assignment in assignments {
+            let typed = self.scalar(&assignment.expr, &scope)?;
+            let name = output_name(assignment, &columns, &mut unnamed);
+            match columns.iter().position(|c| c.name == name) {
+                Some(i) => {
+                    columns[i].ty = typed.ty;
+                    items[i] = item(&typed, &name);
+                }
+                None => {
+                    columns.push(Column { name: name.clone(), ty: typed.ty });
+                    items.push(item(&typed, &name));
+                }
+            }
+            // Later assignments of the same extend see this one.
+            scope.extra.push((name, Typed::new(format!("({})", typed.sql), typed.ty)));
+        }
+        let mut out = self.emit("extend", at, end, Select::of(items, &rel.name), columns);
+        out.order = rel.order.clone();
+        Ok(out)
+    }
+
+    fn order_by(&mut self, keys: &[SortKey], rel: &Rel) -> Result<String, Fault> {
+        let mut parts = Vec::new();
+        for key in keys {
+            let typed = self.scalar(&key.expr, &Scope::of(rel))?;
+            if typed.ty == Type::Dynamic {
+                return Err(Fault::refuse(
+                    key.expr.offset,
+                    "sorting by a dynamic value is not supported",
+                ));
+            }
+            // Kusto puts nulls first when ascending and last when descending.
+            let nulls_first = key.nulls_first.unwrap_or(!key.descending);
+            parts.push(format!(
+                "{} {} NULLS {}",
+                typed.sql,
+                if key.descending { "DESC" } else { "ASC" },
+                if nulls_first { "FIRST" } else { "LAST" }
+            ));
+        }
+        Ok(parts.join(", "))
+    }
+
+    fn row_count(&mut self, count: &Expr, rel: &Rel) -> Result<String, Fault> {
+        let typed = self.scalar(count, &Scope::of(rel))?;
+        if !typed.ty.is_integer() {
+            return Err(Fault::new(count.offset, &format!("a row count, found a {}", typed.ty)));
+        }
+        match &count.kind {
+            ExprKind::Literal(super::super::ast::Literal::Long(n)) if *n >= 0 => Ok(n.to_string()),
+            _ => Err(Fault::refuse(count.offset, "the row count must be a constant")),
+        }
+    }
+
+    fn mv_expand(
+        &mut self,
+        assignments: &[Assignment],
+        limit: Option<i64>,
+        rel: Rel,
+        at: usize,
+        end: usize,
+    ) -> Result<Rel, Fault> {
+        let limit = limit.unwrap_or(i64::from(i32::MAX));
+        let mut columns = rel.columns.clone();
+        let mut items: Vec<String> = columns.iter().map(|c| ident(&c.name)).collect();
+        for assignment in assignments {
+            let typed = self.scalar(&assignment.expr, &Scope::of(&rel))?;
+            if typed.ty != Type::Dynamic {
+                return Err(Fault::refuse(
+                    assignment.expr.offset,
+                    &format!("mv-expand needs a dynamic value, not a {}", typed.ty),
+                ));
+            }
+            let name = match (&assignment.name, &assignment.expr.kind) {
+                (Some(name), _) => name.clone(),
+                (None, ExprKind::Name(name)) => name.clone(),
+                (None, _) => {
+                    return Err(Fault::refuse(
+                        assignment.expr.offset,
+                        "name the expanded value: mv-expand x = ...",
+                    ));
+                }
+            };
+            let expanded =
+                format!("unnest(kql_mv_expand({}, {limit})) AS {}", typed.sql, ident(&name));
+            match columns.iter().position(|c| c.name == name) {
+                Some(i) => {
+                    columns[i].ty = Type::Dynamic;
+                    items[i] = expanded;
+                }
+                None => {
+                    columns.push(Column { name, ty: Type::Dynamic });
+                    items.push(expanded);
+                }
+            }
+        }
+        Ok(self.emit("mv_expand", at, end, Select::of(items, &rel.name), columns))
+    }
+
+    fn summarize(
+        &mut self,
+        aggregates: &[Assignment],
+        by: &[Assignment],
+        rel: Rel,
+        at: usize,
+        end: usize,
+    ) -> Result<Rel, Fault> {
+        if let [only] = aggregates
+            && let ExprKind::Call { name, args } = &only.expr.kind
+            && (name == "arg_max" || name == "arg_min")
+        {
+            return self.arg_extreme(name == "arg_max", args, by, rel, only.expr.offset, at, end);
+        }
+        let mut items = Vec::new();
+        let mut group_by = Vec::new();
+        let mut columns: Vec<Column> = Vec::new();
+        for key in by {
+            let typed = self.scalar(&key.expr, &Scope::of(&rel))?;
+            let name = match (&key.name, &key.expr.kind) {
+                (Some(name), _) => name.clone(),
+                (None, ExprKind::Call { name, args })
+                    if (name == "bin" || name == "floor") && !args.is_empty() =>
+                {
+                    expression_name(&args[0]).unwrap_or_else(|| format!("{name}_"))
+                }
+                (None, _) => expression_name(&key.expr)
+                    .unwrap_or_else(|| format!("Column{}", columns.len() + 1)),
+            };
+            if typed.ty == Type::Dynamic {
+                return Err(Fault::refuse(
+                    key.expr.offset,
+                    "grouping by a dynamic value is not supported",
+                ));
+            }
+            items.push(item(&typed, &name));
+            group_by.push(typed.sql);
+            columns.push(Column { name, ty: typed.ty });
+        }
+        for aggregate in aggregates {
+            let typed = self.scalar(&aggregate.expr, &Scope::aggregating(&rel))?;
+            let name = match (&aggregate.name, &aggregate.expr.kind) {
+                (Some(name), _) => name.clone(),
+                (None, ExprKind::Call { name, args }) => aggregates::default_name(name, args),
+                (None, _) => format!("Column{}", columns.len() + 1),
+            };
+            if !contains_aggregate(&aggregate.expr) {
+                return Err(Fault::new(
+                    aggregate.expr.offset,
+                    "an aggregate such as count() or max(x)",
+                ));
+            }
+            items.push(item(&typed, &name));
+            columns.push(Column { name, ty: typed.ty });
+        }
+        if let Some(duplicate) =
+            columns.iter().enumerate().find(|(i, c)| columns[..*i].iter().any(|d| d.name == c.name))
+        {
+            return Err(Fault::refuse(
+                at,
+                &format!("summarize makes the column `{}` twice", duplicate.1.name),
+            ));
+        }
+        let select = Select { group_by, ..Select::of(items, &rel.name) };
+        Ok(self.emit("summarize", at, end, select, columns))
+    }
+
+    /// `summarize arg_max(x, cols) by keys`: for each group, the row with the largest `x`.
+    #[allow(clippy::too_many_arguments)]
+    fn arg_extreme(
+        &mut self,
+        largest: bool,
+        args: &[Expr],
+        by: &[Assignment],
+        rel: Rel,
+        offset: usize,
+        at: usize,
+        end: usize,
+    ) -> Result<Rel, Fault> {
+        let Some((target, rest)) = args.split_first() else {
+            return Err(Fault::new(offset, "the expression to maximise"));
+        };
+        let ExprKind::Name(target_name) = &target.kind else {
+            return Err(Fault::refuse(
+                target.offset,
+                "arg_max and arg_min of an expression are not supported; extend a column first",
+            ));
+        };
+        let target_column = rel
+            .column(target_name)
+            .cloned()
+            .ok_or_else(|| unknown_column(target_name, target.offset))?;
+        let mut keys = Vec::new();
+        for key in by {
+            match (&key.name, &key.expr.kind) {
+                (None, ExprKind::Name(name)) => keys.push(
+                    rel.column(name)
+                        .cloned()
+                        .ok_or_else(|| unknown_column(name, key.expr.offset))?,
+                ),
+                _ => {
+                    return Err(Fault::refuse(
+                        key.expr.offset,
+                        "arg_max and arg_min by an expression are not supported",
+                    ));
+                }
+            }
+        }
+        let mut columns = keys.clone();
+        if !columns.iter().any(|c| c.name == target_column.name) {
+            columns.push(target_column.clone());
+        }
+        for arg in rest {
+            match &arg.kind {
+                ExprKind::Star => {
+                    for column in &rel.columns {
+                        if !columns.iter().any(|c| c.name == column.name) {
+                            columns.push(column.clone());
+                        }
+                    }
+                }
+                ExprKind::Name(name) => {
+                    let column = rel
+                        .column(name)
+                        .cloned()
+                        .ok_or_else(|| unknown_column(name, arg.offset))?;
+                    if !columns.iter().any(|c| c.name == column.name) {
+                        columns.push(column);
+                    }
+                }
+                _ => {
+                    return Err(Fault::refuse(
+                        arg.offset,
+                        "arg_max and arg_min return columns by name or *",
+                    ));
+                }
+            }
+        }
+        let partition = if keys.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "PARTITION BY {} ",
+                keys.iter().map(|k| ident(&k.name)).collect::<Vec<_>>().join(", ")
+            )
+        };
+        let direction = if largest { "DESC" } else { "ASC" };
+        let ranked = format!(
+            "(\n    SELECT *, row_number() OVER ({partition}ORDER BY {} {direction} NULLS LAST) AS kql_rank\n    FROM {}\n) AS ranked",
+            ident(&target_column.name),
+            rel.name
+        );
+        let items = columns.iter().map(|c| ident(&c.name)).collect();
+        let select = Select { filter: Some("kql_rank = 1".into()), ..Select::of(items, &ranked) };
+        Ok(self.emit("summarize", at, end, select, columns))
+    }
+}
+
+/// `sql AS "name"`, or just the column when it already has that name.
+fn item(typed: &Typed, name: &str) -> String {
+    let quoted = ident(name);
+    if typed.sql == quoted { quoted } else { format!("{} AS {quoted}", typed.sql) }
+}
+
+/// The name Kusto gives an expression's column: a column's own name, `a_b` for `a.b`.
+fn expression_name(expr: &Expr) -> Option<String> {
+    match &expr.kind {
+        ExprKind::Name(name) => Some(name.clone()),
+        ExprKind::Member { target, key } => Some(format!("{}_{key}", expression_name(target)?)),
+        _ => None,
+    }
+}
+
+fn output_name(assignment: &Assignment, taken: &[Column], unnamed: &mut usize) -> String {
+    if let Some(name) = &assignment.name {
+        return name.clone();
+    }
+    if let Some(name) = expression_name(&assignment.expr) {
+        return name;
+    }
+    loop {
+        *unnamed += 1;
+        let name = format!("Column{unnamed}");
+        if !taken.iter().any(|c| c.name == name) {
+            return name;
+        }
+    }
+}
+
+fn contains_aggregate(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::Call { name, args } => {
+            aggregates::is_aggregate(name) || args.iter().any(contains_aggregate)
+        }
+        ExprKind::Binary { left, right, .. } => {
+            contains_aggregate(left) || contains_aggregate(right)
+        }
+        ExprKind::Negate(inner) => contains_aggregate(inner),
+        _ => false,
+    }
+}
+
+/// The order of `rel`, kept when no column it sorts by was dropped or renamed.
+fn kept_order(rel: &Rel, columns: &[Column], renamed: bool) -> Option<String> {
+    let order = rel.order.clone()?;
+    let lost = rel
+        .columns
+        .iter()
+        .any(|c| order.contains(&ident(&c.name)) && !columns.iter().any(|k| k.name == c.name));
+    if lost || renamed { None } else { Some(order) }
+}
+
+/// The names of `rel`'s columns that `patterns` match, in pattern order; a plain name that
+/// matches nothing is an error.
+fn matching(patterns: &[NamePattern], rel: &Rel) -> Result<Vec<String>, Fault> {
+    let mut names = Vec::new();
+    for pattern in patterns {
+        let matched: Vec<&Column> =
+            rel.columns.iter().filter(|c| glob(&pattern.pattern, &c.name)).collect();
+        if matched.is_empty() && !pattern.pattern.contains('*') {
+            return Err(unknown_column(&pattern.pattern, pattern.offset));
+        }
+        for column in matched {
+            if !names.contains(&column.name) {
+                names.push(column.name.clone());
+            }
+        }
+    }
+    Ok(names)
+}
+
+/// `*` matches any run of characters.
+fn glob(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == name;
+    }
+    let mut rest = name;
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            let Some(after) = rest.strip_prefix(part) else { return false };
+            rest = after;
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            match rest.find(part) {
+                Some(p) => rest = &rest[p + part.len()..],
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
+pub(crate) fn unknown_column(name: &str, offset: usize) -> Fault {
+    Fault::refuse(
+        offset,
+        &format!("unknown column `{name}`: it is not a column of this step's input"),
+    )
+}

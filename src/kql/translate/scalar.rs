@@ -1,0 +1,463 @@
+//! Scalar expressions: names, literals, operators and member access, each translated to SQL
+//! with the Kusto type of its value. Strings stay non-null: every string-valued expression is
+//! built so that it cannot be NULL.
+
+use super::super::Fault;
+use super::super::ast::{BinaryOp, Expr, ExprKind, Literal, TextOp};
+use super::super::types::Type;
+use super::{Binding, Rel, Translator, Typed, ident, string_literal};
+
+/// What names mean inside an expression: the input relation's columns (qualified when the
+/// step reads two relations), names defined earlier in the same step, and whether
+/// aggregates are allowed.
+pub(crate) struct Scope<'a> {
+    pub rel: &'a Rel,
+    pub qualifier: Option<&'a str>,
+    pub extra: Vec<(String, Typed)>,
+    pub aggregate: bool,
+}
+
+impl<'a> Scope<'a> {
+    /// The columns of `rel`, unqualified.
+    pub fn of(rel: &'a Rel) -> Scope<'a> {
+        Scope { rel, qualifier: None, extra: vec![], aggregate: false }
+    }
+
+    /// The columns of `rel`, with aggregates allowed.
+    pub fn aggregating(rel: &'a Rel) -> Scope<'a> {
+        Scope { rel, qualifier: None, extra: vec![], aggregate: true }
+    }
+
+    fn column(&self, name: &str) -> Option<Typed> {
+        if let Some((_, typed)) = self.extra.iter().rev().find(|(n, _)| n == name) {
+            return Some(typed.clone());
+        }
+        let column = self.rel.column(name)?;
+        let sql = match self.qualifier {
+            Some(q) => format!("{q}.{}", ident(name)),
+            None => ident(name),
+        };
+        Some(Typed::new(sql, column.ty))
+    }
+}
+
+/// The SQL of a timespan of `ticks` (100 ns each), as an Arrow duration in nanoseconds.
+pub(crate) fn timespan_sql(ticks: i64) -> String {
+    format!("arrow_cast({}, 'Duration(Nanosecond)')", ticks.saturating_mul(100))
+}
+
+/// The SQL of a datetime given as text Kusto accepts, as a UTC nanosecond timestamp.
+pub(crate) fn datetime_sql(text: &str) -> String {
+    format!("arrow_cast({}, 'Timestamp(Nanosecond, Some(\"UTC\"))')", string_literal(text))
+}
+
+/// A NULL of `ty`; for a string, Kusto's `""`.
+pub(crate) fn null_of(ty: Type) -> Typed {
+    match ty {
+        Type::String => Typed::new("''", ty),
+        Type::Timespan => Typed::new("arrow_cast(NULL, 'Duration(Nanosecond)')", ty),
+        Type::DateTime => {
+            Typed::new("arrow_cast(NULL, 'Timestamp(Nanosecond, Some(\"UTC\"))')", ty)
+        }
+        _ => Typed::new(format!("CAST(NULL AS {})", ty.sql()), ty),
+    }
+}
+
+/// The SQL of a literal.
+pub(crate) fn literal(value: &Literal, offset: usize) -> Result<Typed, Fault> {
+    Ok(match value {
+        Literal::Str(s) => Typed::new(string_literal(s), Type::String),
+        Literal::Long(n) => Typed::new(format!("CAST({n} AS BIGINT)"), Type::Long),
+        Literal::Int(n) => Typed::new(format!("CAST({n} AS INT)"), Type::Int),
+        Literal::Real(x) if x.is_finite() => {
+            Typed::new(format!("CAST({x:?} AS DOUBLE)"), Type::Real)
+        }
+        Literal::Real(_) => return Err(Fault::refuse(offset, "infinite reals are not supported")),
+        Literal::Bool(b) => Typed::new(if *b { "TRUE" } else { "FALSE" }, Type::Bool),
+        Literal::Timespan(t) => Typed::new(timespan_sql(*t), Type::Timespan),
+        Literal::DateTime(text) => {
+            Typed::new(datetime_sql(&normalize_datetime(text, offset)?), Type::DateTime)
+        }
+        Literal::Dynamic(json) if json == "null" => {
+            Typed::new("CAST(NULL AS VARCHAR)", Type::Dynamic)
+        }
+        Literal::Dynamic(json) => Typed::new(string_literal(json), Type::Dynamic),
+        Literal::Null(kind) => {
+            let ty = Type::parse(kind)
+                .ok_or_else(|| Fault::new(offset, &format!("a type, found `{kind}`")))?;
+            null_of(ty)
+        }
+    })
+}
+
+/// A datetime literal's text in a form Arrow parses: ISO 8601 with a `Z` when no zone is
+/// written (Kusto's datetimes are UTC).
+fn normalize_datetime(text: &str, offset: usize) -> Result<String, Fault> {
+    let text = text.trim();
+    let ok = text.len() >= 4
+        && text.chars().all(|c| c.is_ascii_digit() || "-:.TZ +".contains(c))
+        && text.as_bytes()[0].is_ascii_digit();
+    if !ok {
+        return Err(Fault::refuse(
+            offset,
+            &format!("the datetime literal `{text}` is not supported"),
+        ));
+    }
+    let mut normal = text.replacen(' ', "T", 1);
+    if normal.len() == 4 {
+        normal.push_str("-01-01");
+    }
+    if !normal.contains('T') {
+        normal.push_str("T00:00:00");
+    }
+    if !normal.ends_with('Z') && !normal[10..].contains('+') {
+        normal.push('Z');
+    }
+    Ok(normal)
+}
+
+impl Translator<'_> {
+    /// Translates a scalar expression read against `scope`.
+    pub(crate) fn scalar(&mut self, expr: &Expr, scope: &Scope) -> Result<Typed, Fault> {
+        match &expr.kind {
+            ExprKind::Literal(value) => literal(value, expr.offset),
+            ExprKind::Name(name) => self.name(name, expr.offset, scope),
+            ExprKind::Star => Err(Fault::refuse(expr.offset, "`*` is not a value here")),
+            ExprKind::List(_) => Err(Fault::refuse(expr.offset, "a list is not a value here")),
+            ExprKind::Binary { op, left, right } => self.binary(*op, left, right, scope),
+            ExprKind::Negate(inner) => {
+                let inner = self.scalar(inner, scope)?;
+                if !(inner.ty.is_numeric() || inner.ty == Type::Timespan) {
+                    return Err(Fault::refuse(
+                        expr.offset,
+                        &format!("cannot negate a {}", inner.ty),
+                    ));
+                }
+                Ok(Typed::new(format!("(- {})", inner.sql), inner.ty))
+            }
+            ExprKind::Call { name, args } => self.call(name, args, expr.offset, scope),
+            ExprKind::Member { target, key } => {
+                let target = self.dynamic_operand(target, scope)?;
+                Ok(Typed::new(
+                    format!("kql_member({}, {})", target.sql, string_literal(key)),
+                    Type::Dynamic,
+                ))
+            }
+            ExprKind::Index { target, index } => {
+                let target = self.dynamic_operand(target, scope)?;
+                match &index.kind {
+                    ExprKind::Literal(Literal::Str(key)) => Ok(Typed::new(
+                        format!("kql_member({}, {})", target.sql, string_literal(key)),
+                        Type::Dynamic,
+                    )),
+                    ExprKind::Literal(Literal::Long(i)) => {
+                        Ok(Typed::new(format!("kql_index({}, {i})", target.sql), Type::Dynamic))
+                    }
+                    _ => Err(Fault::refuse(index.offset, "only constant indexes are supported")),
+                }
+            }
+            ExprKind::In { value, list, negated, caseless } => {
+                self.membership(value, list, *negated, *caseless, scope)
+            }
+            ExprKind::Between { value, low, high, negated } => {
+                let value = self.scalar(value, scope)?;
+                let low = self.scalar(low, scope)?;
+                let mut high_typed = self.scalar(high, scope)?;
+                if value.ty == Type::DateTime && high_typed.ty == Type::Timespan {
+                    high_typed =
+                        Typed::new(format!("({} + {})", low.sql, high_typed.sql), Type::DateTime);
+                }
+                self.comparable(&value, &low, expr.offset)?;
+                self.comparable(&value, &high_typed, high.offset)?;
+                let not = if *negated { "NOT " } else { "" };
+                Ok(Typed::new(
+                    format!("({} {not}BETWEEN {} AND {})", value.sql, low.sql, high_typed.sql),
+                    Type::Bool,
+                ))
+            }
+        }
+    }
+
+    fn name(&mut self, name: &str, offset: usize, scope: &Scope) -> Result<Typed, Fault> {
+        if let Some(typed) = scope.column(name) {
+            return Ok(typed);
+        }
+        match self.binding(name) {
+            Some(Binding::Scalar(typed)) => Ok(typed.clone()),
+            Some(Binding::Table(_)) => Err(Fault::refuse(
+                offset,
+                &format!("`{name}` is a table; a table is not a value here"),
+            )),
+            Some(Binding::Function { .. }) => {
+                Err(Fault::refuse(offset, &format!("`{name}` is a function; call it with ()")))
+            }
+            None => Err(Fault::refuse(
+                offset,
+                &format!(
+                    "unknown column `{name}`: it is not a column of this step's input nor a let"
+                ),
+            )),
+        }
+    }
+
+    /// An operand that must be dynamic, as member access needs.
+    fn dynamic_operand(&mut self, expr: &Expr, scope: &Scope) -> Result<Typed, Fault> {
+        let typed = self.scalar(expr, scope)?;
+        if typed.ty != Type::Dynamic {
+            return Err(Fault::refuse(
+                expr.offset,
+                &format!(
+                    "member access needs a dynamic value, not a {}; wrap it in todynamic()",
+                    typed.ty
+                ),
+            ));
+        }
+        Ok(typed)
+    }
+
+    /// Fails unless `a` and `b` can be compared as Kusto compares them.
+    pub(crate) fn comparable(&self, a: &Typed, b: &Typed, offset: usize) -> Result<(), Fault> {
+        let ok = a.ty == b.ty
+            || a.ty.is_numeric() && b.ty.is_numeric()
+            || matches!((a.ty, b.ty), (Type::String, Type::Guid) | (Type::Guid, Type::String));
+        if ok {
+            return Ok(());
+        }
+        Err(Fault::refuse(
+            offset,
+            &format!("cannot compare a {} with a {}; convert one side first", a.ty, b.ty),
+        ))
+    }
+
+    fn binary(
+        &mut self,
+        op: BinaryOp,
+        left: &Expr,
+        right: &Expr,
+        scope: &Scope,
+    ) -> Result<Typed, Fault> {
+        if let BinaryOp::Text(text_op, negated) = op {
+            return self.text_predicate(text_op, negated, left, right, scope);
+        }
+        let l = self.scalar(left, scope)?;
+        let r = self.scalar(right, scope)?;
+        let bool_of = |sql: String| Ok(Typed::new(sql, Type::Bool));
+        match op {
+            BinaryOp::And | BinaryOp::Or => {
+                for (side, expr) in [(&l, left), (&r, right)] {
+                    if side.ty != Type::Bool {
+                        return Err(Fault::refuse(
+                            expr.offset,
+                            &format!("expected a bool, found a {}", side.ty),
+                        ));
+                    }
+                }
+                let word = if op == BinaryOp::And { "AND" } else { "OR" };
+                bool_of(format!("({} {word} {})", l.sql, r.sql))
+            }
+            BinaryOp::Eq
+            | BinaryOp::NotEq
+            | BinaryOp::Less
+            | BinaryOp::LessEq
+            | BinaryOp::Greater
+            | BinaryOp::GreaterEq => {
+                if l.ty == Type::Dynamic || r.ty == Type::Dynamic {
+                    return Err(Fault::refuse(
+                        left.offset,
+                        "comparing a dynamic value is not supported; convert it first with tostring(), tolong() or todouble()",
+                    ));
+                }
+                self.comparable(&l, &r, right.offset)?;
+                let symbol = match op {
+                    BinaryOp::Eq => "=",
+                    BinaryOp::NotEq => "<>",
+                    BinaryOp::Less => "<",
+                    BinaryOp::LessEq => "<=",
+                    BinaryOp::Greater => ">",
+                    _ => ">=",
+                };
+                bool_of(format!("({} {symbol} {})", l.sql, r.sql))
+            }
+            BinaryOp::EqCaseless | BinaryOp::NotEqCaseless => {
+                let l = self.as_text(l, left.offset)?;
+                let r = self.as_text(r, right.offset)?;
+                let symbol = if op == BinaryOp::EqCaseless { "=" } else { "<>" };
+                bool_of(format!("(lower({}) {symbol} lower({}))", l.sql, r.sql))
+            }
+            BinaryOp::Add
+            | BinaryOp::Subtract
+            | BinaryOp::Multiply
+            | BinaryOp::Divide
+            | BinaryOp::Modulo => self.arithmetic(op, l, r, left.offset),
+            BinaryOp::Text(..) => Err(Fault::refuse(left.offset, "unreachable string operator")),
+        }
+    }
+
+    fn arithmetic(&self, op: BinaryOp, l: Typed, r: Typed, offset: usize) -> Result<Typed, Fault> {
+        let symbol = match op {
+            BinaryOp::Add => "+",
+            BinaryOp::Subtract => "-",
+            BinaryOp::Multiply => "*",
+            BinaryOp::Divide => "/",
+            _ => "%",
+        };
+        let ty = match (l.ty, op, r.ty) {
+            (a, _, b) if a.is_numeric() && b.is_numeric() => Type::numeric_result(a, b),
+            (Type::DateTime, BinaryOp::Subtract, Type::DateTime) => Type::Timespan,
+            (Type::DateTime, BinaryOp::Add | BinaryOp::Subtract, Type::Timespan) => Type::DateTime,
+            (Type::Timespan, BinaryOp::Add, Type::DateTime) => Type::DateTime,
+            (Type::Timespan, BinaryOp::Add | BinaryOp::Subtract, Type::Timespan) => Type::Timespan,
+            (a, b_op, b) => {
+                let _ = b_op;
+                return Err(Fault::refuse(
+                    offset,
+                    &format!("`{symbol}` of a {a} and a {b} is not supported"),
+                ));
+            }
+        };
+        if l.ty == Type::DateTime && r.ty == Type::DateTime {
+            // Arrow subtracts timestamps into a duration of the same unit.
+            return Ok(Typed::new(
+                format!("arrow_cast(({} - {}), 'Duration(Nanosecond)')", l.sql, r.sql),
+                ty,
+            ));
+        }
+        Ok(Typed::new(format!("({} {symbol} {})", l.sql, r.sql), ty))
+    }
+
+    /// A string operand: a string as it is, a dynamic value as Kusto's `tostring` of it.
+    pub(crate) fn as_text(&self, typed: Typed, offset: usize) -> Result<Typed, Fault> {
+        match typed.ty {
+            Type::String | Type::Guid => Ok(typed),
+            Type::Dynamic => Ok(Typed::new(format!("kql_tostring({})", typed.sql), Type::String)),
+            other => Err(Fault::refuse(
+                offset,
+                &format!(
+                    "a string operator needs a string, not a {other}; convert it with tostring()"
+                ),
+            )),
+        }
+    }
+
+    fn text_predicate(
+        &mut self,
+        op: TextOp,
+        negated: bool,
+        left: &Expr,
+        right: &Expr,
+        scope: &Scope,
+    ) -> Result<Typed, Fault> {
+        let text = self.scalar(left, scope)?;
+        let text = self.as_text(text, left.offset)?;
+        if matches!(op, TextOp::HasAny | TextOp::HasAll) {
+            let terms = self.list_values(right, scope)?;
+            let parts: Vec<String> =
+                terms.iter().map(|t| format!("kql_has({}, {}, 'has')", text.sql, t.sql)).collect();
+            let joiner = if op == TextOp::HasAny { " OR " } else { " AND " };
+            let empty = if op == TextOp::HasAny { "FALSE" } else { "TRUE" };
+            let sql = if parts.is_empty() {
+                empty.to_string()
+            } else {
+                format!("({})", parts.join(joiner))
+            };
+            return Ok(Typed::new(if negated { format!("(NOT {sql})") } else { sql }, Type::Bool));
+        }
+        let needle = self.scalar(right, scope)?;
+        let needle = self.as_text(needle, right.offset)?;
+        let (t, n) = (&text.sql, &needle.sql);
+        let sql = match op {
+            TextOp::Has => format!("kql_has({t}, {n}, 'has')"),
+            TextOp::HasCs => format!("kql_has({t}, {n}, 'has_cs')"),
+            TextOp::HasPrefix => format!("kql_has({t}, {n}, 'hasprefix')"),
+            TextOp::HasSuffix => format!("kql_has({t}, {n}, 'hassuffix')"),
+            TextOp::Contains => format!("(strpos(lower({t}), lower({n})) > 0)"),
+            TextOp::ContainsCs => format!("(strpos({t}, {n}) > 0)"),
+            TextOp::StartsWith => format!("starts_with(lower({t}), lower({n}))"),
+            TextOp::StartsWithCs => format!("starts_with({t}, {n})"),
+            TextOp::EndsWith => format!("ends_with(lower({t}), lower({n}))"),
+            TextOp::EndsWithCs => format!("ends_with({t}, {n})"),
+            TextOp::MatchesRegex => format!("regexp_like({t}, {n})"),
+            TextOp::HasAny | TextOp::HasAll => String::new(),
+        };
+        Ok(Typed::new(if negated { format!("(NOT {sql})") } else { sql }, Type::Bool))
+    }
+
+    /// The values of a list written in parentheses or given as a dynamic array constant.
+    fn list_values(&mut self, list: &Expr, scope: &Scope) -> Result<Vec<Typed>, Fault> {
+        let items: Vec<Expr> = match &list.kind {
+            ExprKind::List(items) => items.clone(),
+            _ => vec![list.clone()],
+        };
+        let mut values = Vec::new();
+        for item in &items {
+            let typed = self.scalar(item, scope)?;
+            if typed.ty != Type::Dynamic {
+                values.push(typed);
+                continue;
+            }
+            values.extend(constant_array(&typed).ok_or_else(|| {
+                Fault::refuse(item.offset, "only a constant dynamic array can be used as a list")
+            })?);
+        }
+        Ok(values)
+    }
+
+    fn membership(
+        &mut self,
+        value: &Expr,
+        list: &[Expr],
+        negated: bool,
+        caseless: bool,
+        scope: &Scope,
+    ) -> Result<Typed, Fault> {
+        let list_expr = Expr { kind: ExprKind::List(list.to_vec()), offset: value.offset };
+        let mut typed = self.scalar(value, scope)?;
+        let items = self.list_values(&list_expr, scope)?;
+        if typed.ty == Type::Dynamic {
+            typed = self.as_text(typed, value.offset)?;
+        }
+        for item in &items {
+            self.comparable(&typed, item, value.offset)?;
+        }
+        if items.is_empty() {
+            return Ok(Typed::new(if negated { "TRUE" } else { "FALSE" }, Type::Bool));
+        }
+        let (value_sql, item_sql): (String, Vec<String>) = if caseless {
+            let typed = self.as_text(typed, value.offset)?;
+            (
+                format!("lower({})", typed.sql),
+                items.iter().map(|i| format!("lower({})", i.sql)).collect(),
+            )
+        } else {
+            (typed.sql, items.into_iter().map(|i| i.sql).collect())
+        };
+        let not = if negated { "NOT " } else { "" };
+        Ok(Typed::new(format!("({value_sql} {not}IN ({}))", item_sql.join(", ")), Type::Bool))
+    }
+}
+
+/// The elements of a constant dynamic array given as an SQL string literal of JSON text, as
+/// literals of their own types; None if it is not such a constant.
+fn constant_array(typed: &Typed) -> Option<Vec<Typed>> {
+    let json = typed.sql.strip_prefix('\'')?.strip_suffix('\'')?.replace("''", "'");
+    let value: serde_json::Value = serde_json::from_str(&json).ok()?;
+    let serde_json::Value::Array(items) = value else {
+        return None;
+    };
+    items
+        .iter()
+        .map(|item| match item {
+            serde_json::Value::String(s) => Some(Typed::new(string_literal(s), Type::String)),
+            serde_json::Value::Number(n) if n.is_i64() => {
+                Some(Typed::new(format!("CAST({n} AS BIGINT)"), Type::Long))
+            }
+            serde_json::Value::Number(n) => {
+                Some(Typed::new(format!("CAST({n} AS DOUBLE)"), Type::Real))
+            }
+            serde_json::Value::Bool(b) => {
+                Some(Typed::new(b.to_string().to_uppercase(), Type::Bool))
+            }
+            _ => None,
+        })
+        .collect()
+}

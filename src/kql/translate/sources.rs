@@ -1,0 +1,211 @@
+//! Where a pipeline's rows come from: catalogued tables (with Kusto's never-null strings and
+//! dynamic columns made JSON text as they are read), `let` tables and functions,
+//! `datatable`, `print` and `union`.
+
+use super::super::Fault;
+use super::super::ast::{Assignment, Expr, ExprKind, FunctionBody, Literal, Pipeline, Source};
+use super::super::types::Type;
+use super::conversions::convert;
+use super::scalar::{Scope, null_of};
+use super::{Binding, Column, Rel, Select, Translator, ident, sanitize};
+
+impl Translator<'_> {
+    pub(crate) fn source(&mut self, source: &Source) -> Result<Rel, Fault> {
+        match source {
+            Source::Table { name, offset } => self.table(name, *offset),
+            Source::Nested(pipeline) => self.pipeline(pipeline),
+            Source::Call { name, args, offset } => self.tabular_call(name, args, *offset),
+            Source::Datatable { columns, values, offset } => {
+                self.datatable(columns, values, *offset)
+            }
+            Source::Print { columns, offset } => self.print(columns, *offset),
+            Source::Union { kind_outer, inputs, offset } => {
+                let mut rels = Vec::new();
+                for input in inputs {
+                    rels.push(self.pipeline(input)?);
+                }
+                self.union(rels, *kind_outer, *offset, *offset + 5)
+            }
+        }
+    }
+
+    fn table(&mut self, name: &str, offset: usize) -> Result<Rel, Fault> {
+        match self.binding(name).cloned() {
+            Some(Binding::Table(rel)) => return Ok(rel),
+            Some(Binding::Function { params, body: FunctionBody::Tabular(body) })
+                if params.is_empty() =>
+            {
+                return self.with_arguments(offset, vec![], |t| t.pipeline(&body));
+            }
+            Some(_) => {
+                return Err(Fault::refuse(offset, &format!("`{name}` is a scalar, not a table")));
+            }
+            None => {}
+        }
+        let Some(catalogued) = (self.catalogue)(name) else {
+            return Err(Fault::refuse(
+                offset,
+                &format!(
+                    "unknown table `{name}`: it is neither a table in lakehunt's catalogue nor a let"
+                ),
+            ));
+        };
+        self.note_table(name);
+        let mut items = Vec::new();
+        let mut columns = Vec::new();
+        for (column, ty) in catalogued {
+            let quoted = ident(&column);
+            items.push(match ty {
+                // A missing Kusto string is "", never null.
+                Type::String | Type::Guid => format!("coalesce({quoted}, '') AS {quoted}"),
+                // Dynamic columns become JSON text whether the lake keeps text or nested types.
+                Type::Dynamic => format!("kql_todynamic({quoted}) AS {quoted}"),
+                _ => quoted,
+            });
+            columns.push(Column { name: column, ty });
+        }
+        let select = Select::of(items, &ident(name));
+        Ok(self.emit(&sanitize(name), offset, offset + name.len(), select, columns))
+    }
+
+    fn tabular_call(&mut self, name: &str, args: &[Expr], offset: usize) -> Result<Rel, Fault> {
+        let Some(Binding::Function { params, body }) = self.binding(name).cloned() else {
+            return Err(Fault::refuse(
+                offset,
+                &format!("`{name}` is not a tabular function lakehunt knows"),
+            ));
+        };
+        let FunctionBody::Tabular(body) = body else {
+            return Err(Fault::refuse(offset, &format!("`{name}` returns a value, not a table")));
+        };
+        if params.len() != args.len() {
+            return Err(Fault::new(offset, &format!("{} argument(s) for {name}", params.len())));
+        }
+        let empty = Rel { name: String::new(), columns: vec![], order: None };
+        let mut bound = Vec::new();
+        for ((param, ty), arg) in params.iter().zip(args) {
+            let value = self.scalar(arg, &Scope::of(&empty))?;
+            bound.push((param.clone(), Binding::Scalar(convert(value, *ty, arg.offset)?)));
+        }
+        self.with_arguments(offset, bound, |t| t.pipeline(&body))
+    }
+
+    fn datatable(
+        &mut self,
+        declared: &[(String, String)],
+        values: &[Expr],
+        offset: usize,
+    ) -> Result<Rel, Fault> {
+        let mut columns = Vec::new();
+        for (name, kind) in declared {
+            let ty = Type::parse(kind)
+                .ok_or_else(|| Fault::new(offset, &format!("a column type, found `{kind}`")))?;
+            if matches!(ty, Type::Decimal) {
+                return Err(Fault::refuse(offset, "decimal columns are not supported"));
+            }
+            columns.push(Column { name: name.clone(), ty });
+        }
+        if columns.is_empty() || !values.len().is_multiple_of(columns.len()) {
+            return Err(Fault::new(offset, &format!("{} value(s) per row", columns.len())));
+        }
+        let empty = Rel { name: String::new(), columns: vec![], order: None };
+        let mut rows = Vec::new();
+        for row in values.chunks(columns.len()) {
+            let mut items = Vec::new();
+            for (value, column) in row.iter().zip(&columns) {
+                if matches!(value.kind, ExprKind::Literal(Literal::Null(_))) {
+                    items.push(format!("{} AS {}", null_of(column.ty).sql, ident(&column.name)));
+                    continue;
+                }
+                let typed = self.scalar(value, &Scope::of(&empty))?;
+                let typed = match (column.ty, typed.ty) {
+                    (Type::Dynamic, Type::Dynamic) => typed,
+                    (Type::Dynamic, _) => {
+                        let json = super::conversions::json_value(typed, value.offset)?;
+                        super::Typed::new(json, Type::Dynamic)
+                    }
+                    (Type::Timespan, Type::Timespan) | (Type::DateTime, Type::DateTime) => typed,
+                    (Type::String, Type::String) | (Type::Guid, Type::String) => typed,
+                    (ty, _) => convert(typed, ty, value.offset)?,
+                };
+                items.push(format!("{} AS {}", typed.sql, ident(&column.name)));
+            }
+            rows.push(format!("SELECT {}", items.join(", ")));
+        }
+        if rows.is_empty() {
+            let items: Vec<String> = columns
+                .iter()
+                .map(|c| format!("{} AS {}", null_of(c.ty).sql, ident(&c.name)))
+                .collect();
+            rows.push(format!("SELECT {} WHERE FALSE", items.join(", ")));
+        }
+        let select = Select { verbatim: Some(rows.join("\nUNION ALL\n")), ..Select::default() };
+        Ok(self.emit("datatable", offset, offset + 9, select, columns))
+    }
+
+    fn print(&mut self, assignments: &[Assignment], offset: usize) -> Result<Rel, Fault> {
+        let empty = Rel { name: String::new(), columns: vec![], order: None };
+        let mut items = Vec::new();
+        let mut columns: Vec<Column> = Vec::new();
+        for (i, assignment) in assignments.iter().enumerate() {
+            let typed = self.scalar(&assignment.expr, &Scope::of(&empty))?;
+            let name = assignment.name.clone().unwrap_or_else(|| format!("print_{i}"));
+            items.push(format!("{} AS {}", typed.sql, ident(&name)));
+            columns.push(Column { name, ty: typed.ty });
+        }
+        Ok(self.emit("print", offset, offset + 5, Select::of(items, ""), columns))
+    }
+
+    /// `union` of relations: columns by name in order of first appearance, a column missing
+    /// from an input is null there (`""` for a string). With `kind=inner`, only the columns
+    /// every input has.
+    pub(crate) fn union(
+        &mut self,
+        rels: Vec<Rel>,
+        outer: bool,
+        offset: usize,
+        end: usize,
+    ) -> Result<Rel, Fault> {
+        let mut columns: Vec<Column> = Vec::new();
+        for rel in &rels {
+            for column in &rel.columns {
+                match columns.iter().find(|c| c.name == column.name) {
+                    Some(existing) if existing.ty != column.ty => {
+                        return Err(Fault::refuse(
+                            offset,
+                            &format!(
+                                "union of column `{}` as both {} and {} is not supported",
+                                column.name, existing.ty, column.ty
+                            ),
+                        ));
+                    }
+                    Some(_) => {}
+                    None => columns.push(column.clone()),
+                }
+            }
+        }
+        if !outer {
+            columns.retain(|c| rels.iter().all(|r| r.column(&c.name).is_some()));
+        }
+        let branches: Vec<String> = rels
+            .iter()
+            .map(|rel| {
+                let items: Vec<String> = columns
+                    .iter()
+                    .map(|c| match rel.column(&c.name) {
+                        Some(_) => ident(&c.name),
+                        None => format!("{} AS {}", null_of(c.ty).sql, ident(&c.name)),
+                    })
+                    .collect();
+                format!("SELECT {} FROM {}", items.join(", "), rel.name)
+            })
+            .collect();
+        let select = Select { verbatim: Some(branches.join("\nUNION ALL\n")), ..Select::default() };
+        Ok(self.emit("union", offset, end, select, columns))
+    }
+
+    /// Translates a whole nested pipeline, for operators that take one.
+    pub(crate) fn sub_pipeline(&mut self, pipeline: &Pipeline) -> Result<Rel, Fault> {
+        self.pipeline(pipeline)
+    }
+}

@@ -1,0 +1,168 @@
+//! KQL rules translated to SQL: the seed rule from its Sentinel YAML finds exactly what the
+//! hand-written SQL finds on generated lakes, its SQL has the anti-joins and the unnest the
+//! hand-written one has, and a query lakehunt cannot translate is refused at its line and
+//! column with a caret under it.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use lakehunt::generate::{GenerateOptions, IpAddressesLayout, generate};
+use lakehunt::kql;
+use lakehunt::rule::{DEFAULT_RULE, Rule};
+use lakehunt::window::TimeWindow;
+
+use crate::common::*;
+
+/// The seed rule's Sentinel YAML, kept with the tests.
+pub fn seed_yaml() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/it/fixtures/device-logons-from-unknown-ips.yaml")
+}
+
+fn generated(dir: &Path, layout: IpAddressesLayout, seed: u64) -> PathBuf {
+    let out = dir.join(format!("lake-{}-{seed}", layout.name()));
+    let options = GenerateOptions {
+        out: out.clone(),
+        logons: 20_000,
+        devices: 200,
+        days: 3,
+        seed,
+        start: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+        ip_addresses: layout,
+        force: false,
+    };
+    generate(&options).expect("the lake is generated");
+    out
+}
+
+fn sorted(mut findings: Vec<Finding>) -> Vec<Finding> {
+    findings.sort_by(|a, b| {
+        (&a.account_domain, &a.account_name, &a.logon_type, &a.remote_ip, &a.action_type).cmp(&(
+            &b.account_domain,
+            &b.account_name,
+            &b.logon_type,
+            &b.remote_ip,
+            &b.action_type,
+        ))
+    });
+    findings
+}
+
+#[tokio::test]
+async fn the_seed_rule_from_yaml_finds_what_the_hand_written_sql_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = seed_yaml();
+    for (layout, seed) in [
+        (IpAddressesLayout::JsonText, 7),
+        (IpAddressesLayout::NativeList, 8),
+        (IpAddressesLayout::JsonText, 9),
+    ] {
+        let lake = generated(dir.path(), layout, seed);
+        let window = TimeWindow::unbounded;
+        let by_sql = hunt_with(&lake, DEFAULT_RULE, window()).await.unwrap();
+        let by_kql = hunt_with(&lake, yaml.to_str().unwrap(), window()).await.unwrap();
+        assert!(!by_sql.is_empty(), "seed {seed} finds something");
+        assert_eq!(sorted(by_kql), sorted(by_sql), "seed {seed}, {}", layout.name());
+    }
+}
+
+#[test]
+fn the_seed_rule_translates_to_not_exists_anti_joins_and_an_unnest() {
+    let rule = Rule::resolve(seed_yaml().to_str().unwrap()).unwrap();
+    assert_eq!(rule.id.as_deref(), Some("a6d76204-efb2-4ccd-a068-d5a9e6876236"));
+    assert_eq!(rule.name, "Device Logons from Unknown IPs");
+    assert_eq!(rule.tactics, ["LateralMovement"]);
+    assert_eq!(rule.connectors, ["MicrosoftThreatProtection"]);
+    assert_eq!(rule.tables, ["DeviceLogonEvents", "DeviceNetworkInfo", "IdentityLogonEvents"]);
+    assert_eq!(rule.sql.matches("NOT EXISTS").count(), 2, "{}", rule.sql);
+    assert!(rule.sql.contains("unnest(kql_mv_expand("), "{}", rule.sql);
+    assert!(rule.sql.contains(", 128))"), "mvexpand keeps its 128 cap: {}", rule.sql);
+    assert!(rule.sql.contains("-- line 2: | where RemoteIPType == \"Public\""), "{}", rule.sql);
+    let columns: Vec<String> = rule.columns.iter().map(|(n, t)| format!("{n}:{t}")).collect();
+    assert_eq!(
+        columns,
+        [
+            "AccountDomain:string",
+            "AccountName:string",
+            "LogonType:string",
+            "RemoteIP:string",
+            "ActionType:string",
+            "EarliestEvent:datetime",
+            "LatestEvent:datetime",
+            "Instances:long",
+            "DistinctMachines:long"
+        ]
+    );
+}
+
+fn error_of(query: &str) -> String {
+    kql::to_sql(query, "hunt.kql").unwrap_err().to_string()
+}
+
+#[test]
+fn a_parse_error_shows_the_line_and_a_caret_under_the_column() {
+    let message = error_of("DeviceLogonEvents\n| where RemoteIP == \n| take 5");
+    assert!(message.starts_with("hunt.kql:3:1: expected an expression, found `|`"), "{message}");
+    assert!(message.contains("3 | | take 5\n  | ^"), "{message}");
+}
+
+#[test]
+fn an_unsupported_operator_is_refused_by_name_and_position() {
+    let message = error_of("DeviceLogonEvents\n|   evaluate bag_unpack(AdditionalFields)");
+    assert!(
+        message.starts_with("hunt.kql:2:5: the `evaluate` operator is not supported"),
+        "{message}"
+    );
+    assert!(message.ends_with("  |     ^"), "{message}");
+}
+
+#[test]
+fn an_unsupported_function_is_refused_by_name_and_position() {
+    let message = error_of("DeviceLogonEvents | extend h = hash_sha256(DeviceName)");
+    assert!(
+        message.starts_with("hunt.kql:1:32: the function `hash_sha256` is not supported"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_unknown_column_is_reported_where_it_is_written() {
+    let message = error_of("DeviceLogonEvents\n| where RemoteIp == \"1.2.3.4\"");
+    assert!(message.starts_with("hunt.kql:2:9: unknown column `RemoteIp`"), "{message}");
+}
+
+#[test]
+fn an_unknown_table_is_reported_where_it_is_written() {
+    let message = error_of("let x = 1;\nNoSuchTable | take 1");
+    assert!(message.starts_with("hunt.kql:2:1: unknown table `NoSuchTable`"), "{message}");
+}
+
+#[test]
+fn an_unterminated_string_is_reported_where_it_starts() {
+    let message = error_of("DeviceLogonEvents | where DeviceName == \"abc");
+    assert!(message.starts_with("hunt.kql:1:41: expected a closing quote"), "{message}");
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    let deep = format!("print x = {}1{}", "(".repeat(100_000), ")".repeat(100_000));
+    assert!(error_of(&deep).contains("nests deeper than"));
+    let negations = format!("print x = {}1", "-".repeat(100_000));
+    assert!(error_of(&negations).contains("nests deeper than"));
+    let pipelines = format!("{}DeviceLogonEvents{}", "(".repeat(10_000), ")".repeat(10_000));
+    assert!(error_of(&pipelines).contains("nests deeper than"));
+}
+
+#[test]
+fn steps_become_ctes_named_after_them_with_their_kql_line() {
+    let translation = kql::translate(
+        "DeviceLogonEvents\n| where ActionType == 'LogonFailed'\n| summarize Failures = count() by DeviceName\n| top 10 by Failures",
+    )
+    .unwrap();
+    let sql = &translation.sql;
+    for step in ["DeviceLogonEvents_1 AS (", "where_2 AS (", "summarize_3 AS (", "top_4 AS ("] {
+        assert!(sql.contains(step), "{step} in {sql}");
+    }
+    assert!(sql.contains("-- line 3: | summarize Failures = count() by DeviceName"), "{sql}");
+    assert!(sql.contains("ORDER BY \"Failures\" DESC NULLS LAST"), "{sql}");
+}
