@@ -81,6 +81,10 @@ pub enum Error {
     #[error(transparent)]
     Generate(#[from] crate::generate::GenerateError),
 
+    /// `lakehunt ingest` failed.
+    #[error(transparent)]
+    Ingest(#[from] crate::ingest::IngestError),
+
     /// Encoding findings failed.
     #[error("cannot encode findings for {target}: {reason}")]
     Encode { target: String, reason: String },

@@ -7,5 +7,7 @@ mod cli;
 mod common;
 mod differential;
 mod drift;
+mod exports;
+mod ingest;
 mod planted;
 mod semantics;
