@@ -30,8 +30,7 @@ pub fn resolve(location: &str, create: bool) -> Result<Location, String> {
             .into());
     }
     if create {
-        std::fs::create_dir_all(location)
-            .map_err(|e| format!("cannot create the folder: {e}"))?;
+        std::fs::create_dir_all(location).map_err(|e| format!("cannot create the folder: {e}"))?;
     }
     let absolute = std::fs::canonicalize(location).map_err(|e| format!("cannot open it: {e}"))?;
     let root = Path::from_absolute_path(&absolute).map_err(|e| e.to_string())?;
@@ -66,6 +65,9 @@ impl Location {
 
     /// `relative` (slash-separated) inside the location.
     pub fn child(&self, relative: &str) -> Path {
-        relative.split('/').filter(|p| !p.is_empty()).fold(self.root.clone(), |p, part| p.join(part))
+        relative
+            .split('/')
+            .filter(|p| !p.is_empty())
+            .fold(self.root.clone(), |p, part| p.join(part))
     }
 }

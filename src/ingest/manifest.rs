@@ -60,7 +60,8 @@ impl Manifest {
             lake: lake.display.clone(),
             reason: format!("cannot read {shown}: {e}"),
         })?;
-        let malformed = |reason: &str| IngestError::Manifest { path: shown.clone(), reason: reason.into() };
+        let malformed =
+            |reason: &str| IngestError::Manifest { path: shown.clone(), reason: reason.into() };
         let value: Value = serde_json::from_slice(&bytes).map_err(|e| malformed(&e.to_string()))?;
         if value.get("format").and_then(Value::as_str) != Some(FORMAT) {
             return Err(malformed(&format!("its format is not {FORMAT}")));
@@ -70,7 +71,9 @@ impl Manifest {
             .and_then(Value::as_array)
             .ok_or_else(|| malformed("no commits list"))?
             .iter()
-            .map(|c| c.as_str().map(str::to_string).ok_or_else(|| malformed("a commit is not text")))
+            .map(|c| {
+                c.as_str().map(str::to_string).ok_or_else(|| malformed("a commit is not text"))
+            })
             .collect::<Result<_, _>>()?;
         let mut sources = BTreeMap::new();
         let listed = value.get("sources").and_then(Value::as_object);
@@ -135,16 +138,17 @@ fn is_temporary(path: &Path) -> bool {
 /// files of commits the manifest does not list. Returns how many files were deleted. Files
 /// that ingest did not write (such as `generate`'s `part-00000.parquet`) are never touched.
 pub async fn remove_orphans(lake: &Location, manifest: &Manifest) -> Result<usize, IngestError> {
-    let listed: Vec<Path> = match lake.store.list(Some(&lake.root)).map_ok(|m| m.location).try_collect().await {
-        Ok(listed) => listed,
-        Err(datafusion::object_store::Error::NotFound { .. }) => Vec::new(),
-        Err(e) => {
-            return Err(IngestError::LakeLocation {
-                lake: lake.display.clone(),
-                reason: format!("cannot list it: {e}"),
-            });
-        }
-    };
+    let listed: Vec<Path> =
+        match lake.store.list(Some(&lake.root)).map_ok(|m| m.location).try_collect().await {
+            Ok(listed) => listed,
+            Err(datafusion::object_store::Error::NotFound { .. }) => Vec::new(),
+            Err(e) => {
+                return Err(IngestError::LakeLocation {
+                    lake: lake.display.clone(),
+                    reason: format!("cannot list it: {e}"),
+                });
+            }
+        };
     let mut removed = 0;
     for path in listed {
         let orphan = is_temporary(&path)

@@ -182,7 +182,11 @@ impl fmt::Display for IngestReport {
             thousands(self.quarantined),
         )?;
         if self.bytes_held_back > 0 {
-            write!(f, ", {} byte(s) of unfinished lines held back", thousands(self.bytes_held_back))?;
+            write!(
+                f,
+                ", {} byte(s) of unfinished lines held back",
+                thousands(self.bytes_held_back)
+            )?;
         }
         if !self.skipped.is_empty() {
             write!(f, ", {} file(s) skipped", self.skipped.len())?;

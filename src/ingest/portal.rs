@@ -89,14 +89,18 @@ impl<'a> PortalCsv<'a> {
             if matches!(read, Ok(false)) || end == start.byte() {
                 return;
             }
-            let offset = self.skipped + start.byte();
+            // After a CRLF the reader stands on its line feed, which the next record skips.
+            let (mut byte, mut line) = (start.byte(), start.line());
+            if self.data.get(byte as usize) == Some(&b'\n') {
+                (byte, line) = (byte + 1, line + 1);
+            }
+            let offset = self.skipped + byte;
             if offset < from {
                 continue;
             }
-            let raw = std::str::from_utf8(&self.data[start.byte() as usize..end as usize])
+            let raw = std::str::from_utf8(&self.data[byte as usize..end as usize])
                 .unwrap_or("(not UTF-8)")
                 .trim_end_matches(['\r', '\n']);
-            let line = start.line();
             let fields = match read {
                 Ok(_) if record.len() != self.columns.len() => Err(format!(
                     "the record has {} field(s), the header {}",
@@ -117,7 +121,7 @@ mod tests {
 
     #[test]
     fn the_byte_order_mark_is_not_part_of_the_first_column() {
-        let file = "\u{feff}Timestamp,DeviceId\r\nOct 9, 2024 2:40:09 PM,d1\r\n,\r\n";
+        let file = "\u{feff}Timestamp,DeviceId\r\n\"Oct 9, 2024 2:40:09 PM\",d1\r\n,\r\n";
         let csv = PortalCsv::open(file.as_bytes(), "x.csv").unwrap();
         let mut seen = Vec::new();
         csv.for_each_record(0, |r| {

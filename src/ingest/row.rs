@@ -36,8 +36,11 @@ impl RowTyper {
         let positions: HashMap<&'static str, usize> =
             table.columns.iter().enumerate().map(|(i, c)| (c.name, i)).collect();
         let timestamp = *positions.get("Timestamp")?;
-        (table.columns[timestamp].kind == KustoType::DateTime)
-            .then_some(RowTyper { table, positions, timestamp })
+        (table.columns[timestamp].kind == KustoType::DateTime).then_some(RowTyper {
+            table,
+            positions,
+            timestamp,
+        })
     }
 
     /// The table this typer types rows of.
@@ -62,7 +65,8 @@ impl RowTyper {
             match self.positions.get(name) {
                 Some(&i) => {
                     let kind = self.table.columns[i].kind;
-                    cells[i] = typed(raw, kind).map_err(|reason| format!("column {name}: {reason}"))?;
+                    cells[i] =
+                        typed(raw, kind).map_err(|reason| format!("column {name}: {reason}"))?;
                 }
                 None if matches!(raw, Raw::Json(serde_json::Value::Null)) => {}
                 None => extras.push((name.to_string(), text_of(raw))),
@@ -70,8 +74,10 @@ impl RowTyper {
         }
         match cells[self.timestamp] {
             Cell::Time(timestamp) => Ok(TypedRow { timestamp, cells, extras }),
-            _ => Err("no Timestamp: a row must say when it happened to find its date partition"
-                .into()),
+            _ => {
+                Err("no Timestamp: a row must say when it happened to find its date partition"
+                    .into())
+            }
         }
     }
 }
@@ -109,7 +115,8 @@ mod tests {
 
     #[test]
     fn a_misfit_names_its_column() {
-        let fields = vec![("Timestamp", Raw::Text("2026-01-01T00:00:00Z")), ("LogonId", Raw::Text("x"))];
+        let fields =
+            vec![("Timestamp", Raw::Text("2026-01-01T00:00:00Z")), ("LogonId", Raw::Text("x"))];
         let reason = typer().type_row(fields.into_iter()).unwrap_err();
         assert!(reason.starts_with("column LogonId: \"x\" is not a Kusto long"), "{reason}");
     }

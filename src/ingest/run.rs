@@ -123,13 +123,9 @@ impl<'a> Run<'a> {
         let mut want = CHUNK_BYTES;
         while reached.offset < source.size {
             let end = source.size.min(reached.offset + want);
-            let bytes = source
-                .store
-                .get_range(&source.path, reached.offset..end)
-                .await
-                .map_err(|e| IngestError::Read {
-                    source_file: source.display.clone(),
-                    reason: e.to_string(),
+            let bytes =
+                source.store.get_range(&source.path, reached.offset..end).await.map_err(|e| {
+                    IngestError::Read { source_file: source.display.clone(), reason: e.to_string() }
                 })?;
             let (lines, covered) = streaming::complete_lines(&bytes, reached.offset);
             if lines.is_empty() {
@@ -155,7 +151,8 @@ impl<'a> Run<'a> {
         if line.text.iter().all(u8::is_ascii_whitespace) {
             return;
         }
-        let origin = Origin { source: &source.display, line: number, offset: line.offset, record: None };
+        let origin =
+            Origin { source: &source.display, line: number, offset: line.offset, record: None };
         let value: Value = match serde_json::from_slice(line.text) {
             Ok(value) => value,
             Err(e) => {
@@ -192,7 +189,8 @@ impl<'a> Run<'a> {
             source_file: source.display.clone(),
             reason: e.to_string(),
         };
-        let bytes = source.store.get(&source.path).await.map_err(read)?.bytes().await.map_err(read)?;
+        let bytes =
+            source.store.get(&source.path).await.map_err(read)?.bytes().await.map_err(read)?;
         let csv = PortalCsv::open(&bytes, &source.display)?;
         let mut last_line = state.lines;
         csv.for_each_record(state.offset, |record| {

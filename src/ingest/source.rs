@@ -114,7 +114,14 @@ pub async fn discover(
         };
         let key = from.url(&meta.location);
         let store = Arc::clone(&from.store);
-        found.sources.push(Source { store, path: meta.location, display, key, size: meta.size, format });
+        found.sources.push(Source {
+            store,
+            path: meta.location,
+            display,
+            key,
+            size: meta.size,
+            format,
+        });
     }
     found.sources.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(found)

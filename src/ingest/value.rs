@@ -152,7 +152,10 @@ mod tests {
             datetime_nanos("Oct 9, 2024 2:40:09.250 PM"),
             Some(OCT_9_2024_14_40_09 + 250_000_000)
         );
-        assert_eq!(datetime_nanos("Oct 9, 2024 12:00:00 AM"), Some(OCT_9_2024_14_40_09 - 52_809 * 1_000_000_000));
+        assert_eq!(
+            datetime_nanos("Oct 9, 2024 12:00:00 AM"),
+            Some(OCT_9_2024_14_40_09 - 52_809 * 1_000_000_000)
+        );
         assert_eq!(datetime_nanos("9/10/2024 14:40"), None);
     }
 
