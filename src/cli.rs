@@ -60,6 +60,28 @@ pub enum Command {
     /// Write a synthetic lake with planted ground truth (realistic Defender tables,
     /// partitioned by date, deterministic for a seed).
     Generate(GenerateArgs),
+    /// Add Defender exports to a lake: Storage blobs of the Streaming API
+    /// (insights-logs-advancedhunting-*/.../PT1H.json), Event Hub captures ({"records": [...]}
+    /// JSON lines) and portal CSV exports. Only what is new since the last run is read; rows
+    /// that do not fit are quarantined in the lake.
+    Ingest(IngestArgs),
+}
+
+/// `lakehunt ingest`.
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// The export: a file, or a folder searched recursively for .json and .csv files.
+    #[arg(long, value_name = "PATH")]
+    pub from: String,
+
+    /// The lake to add to; created if missing.
+    #[arg(long, value_name = "DIR")]
+    pub to: String,
+
+    /// The table of CSV exports (case-sensitive, such as DeviceLogonEvents); also limits
+    /// Storage containers to that table's.
+    #[arg(long, value_name = "TABLE")]
+    pub table: Option<String>,
 }
 
 /// `lakehunt schema`.
@@ -224,6 +246,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Check(args) => check(&args, &extra).await,
         Command::Schema(args) => show_schema(args.table.as_deref()),
         Command::Generate(args) => generate(args, cli.quiet).await,
+        Command::Ingest(args) => ingest(args, cli.quiet).await,
     }
 }
 
@@ -256,6 +279,20 @@ fn describe(rule: &Rule) -> String {
         text.push_str(&format!("  connectors: {}\n", rule.connectors.join(", ")));
     }
     text
+}
+
+/// Ingests Defender exports into a lake and reports what it did.
+async fn ingest(args: IngestArgs, quiet: bool) -> Result<()> {
+    let options =
+        lakehunt::ingest::IngestOptions { from: args.from, to: args.to, table: args.table };
+    let started = Instant::now();
+    let report = lakehunt::ingest::ingest(&options).await.map_err(lakehunt::Error::from)?;
+    if !quiet {
+        let seconds = started.elapsed().as_secs_f64();
+        let rate = if seconds > 0.0 { report.rows as f64 / seconds } else { 0.0 };
+        eprintln!("{report}; {seconds:.2}s ({} rows/s)", thousands(rate as u64));
+    }
+    Ok(())
 }
 
 async fn generate(args: GenerateArgs, quiet: bool) -> Result<()> {

@@ -104,6 +104,10 @@ pub enum Error {
     #[error("rule file {path}: {reason}")]
     RuleYaml { path: String, reason: String },
 
+    /// `lakehunt ingest` failed.
+    #[error(transparent)]
+    Ingest(#[from] crate::ingest::IngestError),
+
     /// Encoding findings failed.
     #[error("cannot encode findings for {target}: {reason}")]
     Encode { target: String, reason: String },

@@ -5,12 +5,14 @@
 //! finds the tables it reads and cuts them to the [`window`], [`engine`] plans and runs it in
 //! a DataFusion session with the Kusto [`functions`], and [`output`] writes the findings
 //! while [`report`] tells the user how it went. [`schema`] is the catalogue of Defender
-//! tables they share.
+//! tables they share; [`generate`] writes synthetic lakes and [`ingest`] turns Defender
+//! exports into lakes.
 
 pub mod engine;
 pub mod error;
 pub mod functions;
 pub mod generate;
+pub mod ingest;
 pub mod kql;
 pub mod lake;
 pub mod output;

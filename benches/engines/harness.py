@@ -77,16 +77,23 @@ def commands(lakehunt: str, python: str, lake: Path, out: Path) -> dict:
 
 
 def timed(command: list, log: Path) -> tuple:
-    """Runs `command` to its end: wall seconds and the process's peak RSS in KiB."""
+    """Runs `command` to its end: wall seconds and the process's peak RSS in KiB.
+
+    The peak is taken by /usr/bin/time, a small process that starts the command: a process
+    forked straight from this one would inherit this one's high-water mark.
+    """
+    rss = log.with_suffix(".rss")
     with open(log, "w") as stderr:
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
-        _, status, usage = os.wait4(process.pid, 0)
+        process = subprocess.run(
+            ["/usr/bin/time", "-f", "%M", "-o", str(rss), *command],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
         seconds = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         sys.exit(f"{command[0]} failed with {process.returncode}; see {log}")
-    return seconds, usage.ru_maxrss
+    return seconds, int(rss.read_text().split()[-1])
 
 
 def findings(path: Path) -> list:

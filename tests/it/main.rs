@@ -8,6 +8,8 @@ mod cli;
 mod common;
 mod differential;
 mod drift;
+mod exports;
+mod ingest;
 mod kql_cli;
 mod kql_semantics;
 mod kql_translate;
