@@ -445,7 +445,7 @@ async fn containers_of_tables_outside_the_catalogue_are_reported_and_left_unread
     let dir = tempfile::tempdir().unwrap();
     let (export, lake) = (dir.path().join("export"), dir.path().join("lake"));
     append(&blob(&export), &logon_line(0, "198.51.100.1"));
-    let other = export.join("insights-logs-advancedhunting-deviceprocessevents/PT1H.json");
+    let other = export.join("insights-logs-advancedhunting-devicetvmsoftwareevidencebeta/PT1H.json");
     std::fs::create_dir_all(other.parent().unwrap()).unwrap();
     std::fs::write(&other, "{}\r\n").unwrap();
 
@@ -454,7 +454,7 @@ async fn containers_of_tables_outside_the_catalogue_are_reported_and_left_unread
     assert_eq!(report.rows, 1);
     assert_eq!(report.skipped.len(), 1);
     assert!(report.skipped[0].reason.contains("not in lakehunt's catalogue"));
-    assert!(report.skipped[0].display.contains("deviceprocessevents"));
+    assert!(report.skipped[0].display.contains("devicetvmsoftwareevidencebeta"));
 }
 
 /// Not a test: writes a Storage export of the lake at `$LAKEHUNT_EXPORT_LAKE` under
