@@ -445,7 +445,8 @@ async fn containers_of_tables_outside_the_catalogue_are_reported_and_left_unread
     let dir = tempfile::tempdir().unwrap();
     let (export, lake) = (dir.path().join("export"), dir.path().join("lake"));
     append(&blob(&export), &logon_line(0, "198.51.100.1"));
-    let other = export.join("insights-logs-advancedhunting-devicetvmsoftwareevidencebeta/PT1H.json");
+    let other =
+        export.join("insights-logs-advancedhunting-devicetvmsoftwareevidencebeta/PT1H.json");
     std::fs::create_dir_all(other.parent().unwrap()).unwrap();
     std::fs::write(&other, "{}\r\n").unwrap();
 
