@@ -19,12 +19,6 @@ use lakehunt::functions::KustoFunctions;
 use lakehunt::generate::{GenerateOptions, IpAddressesLayout, generate};
 use tokio::runtime::Runtime;
 
-const EXTRACTION: &str = "
-    SELECT count(*) FROM (
-        SELECT DISTINCT kql_tostring(kql_member(NetworkInfo, 'IPAddress')) AS IpAddress
-        FROM (SELECT unnest(kql_mv_expand(kql_todynamic(IPAddresses), 128)) AS NetworkInfo
-              FROM DeviceNetworkInfo))";
-
 const ANTI_JOINS: &str = "
     SELECT count(*) FROM public_logons AS logon
     WHERE NOT EXISTS (SELECT 1 FROM device_ips AS d WHERE d.IpAddress = logon.RemoteIP)
@@ -115,10 +109,15 @@ fn hot_paths(c: &mut Criterion) {
     generate(&options).expect("the lake is generated");
     let ctx = runtime.block_on(load(&lake));
 
+    // The extraction is the device_ips table the other benches start from, counted.
+    let device_ips = DERIVED.iter().find(|(name, _)| *name == "device_ips").map(|(_, sql)| *sql);
+    let extraction =
+        format!("SELECT count(*) FROM ({})", device_ips.expect("device_ips is derived"));
+
     let mut group = c.benchmark_group("seed_rule");
     group.sample_size(10);
     for (name, sql) in [
-        ("ipaddresses_extraction", EXTRACTION),
+        ("ipaddresses_extraction", extraction.as_str()),
         ("anti_joins", ANTI_JOINS),
         ("aggregation", AGGREGATION),
     ] {

@@ -163,17 +163,22 @@ impl ScalarUDFImpl for ToDynamic {
         // Kusto's parse_json of an empty string is null, like a missing value.
         let unchanged =
             |row| texts.get(row).is_none_or(|text| !text.is_empty() && json::is_valid(text));
-        if input.data_type() == &DataType::Utf8View && (0..input.len()).all(unchanged) {
+        // Rows before the first that needs a change are known valid: they are not walked again.
+        let first_change = (0..input.len()).find(|&row| !unchanged(row));
+        if input.data_type() == &DataType::Utf8View && first_change.is_none() {
             // Every text is already the JSON it stands for: hand the column on as it is.
             return Ok(ColumnarValue::Array(input));
         }
+        let first_change = first_change.unwrap_or(input.len());
 
         let mut out = SliceBuilder::new(&texts, input.len());
         let mut invalid = 0;
         for row in 0..input.len() {
             match texts.get(row) {
                 None | Some("") => out.append_null(),
-                Some(text) if json::is_valid(text) => out.append_part(row, text, text)?,
+                Some(text) if row < first_change || json::is_valid(text) => {
+                    out.append_part(row, text, text)?
+                }
                 Some(text) => {
                     invalid += 1;
                     out.append_value(&json::quote(text));
