@@ -10,7 +10,8 @@
 //! | `kql_member(d, 'key')` | `d.key`: null when `d` is not a bag or lacks the key |
 //! | `kql_tostring(d)` | `tostring(d)`: `""` for null |
 //!
-//! The term operators (`has`) are in [`terms`], the other dynamic functions in [`dynamic`].
+//! The term operators (`has`) are in [`terms`], the other dynamic functions in [`dynamic`],
+//! Kusto's conversions of text and reals in [`convert`], array functions in [`arrays`].
 
 mod arrow_json;
 pub mod json;
@@ -69,6 +70,16 @@ impl KustoFunctions {
             ScalarUDF::new_from_impl(dynamic::PackArray::new()),
             ScalarUDF::new_from_impl(dynamic::Quote::new()),
             ScalarUDF::new_from_impl(dynamic::JsonArray::new()),
+            ScalarUDF::new_from_impl(convert::ToInt::new()),
+            ScalarUDF::new_from_impl(arrays::GetType::new()),
+            ScalarUDF::new_from_impl(arrays::Slice::new()),
+            ScalarUDF::new_from_impl(arrays::Reverse::new()),
+            ScalarUDF::new_from_impl(arrays::Concat::new()),
+            ScalarUDF::new_from_impl(arrays::StrcatArray::new()),
+            ScalarUDF::new_from_impl(arrays::CountOf::new()),
+            ScalarUDF::new_from_impl(convert::ToLong::new()),
+            ScalarUDF::new_from_impl(convert::ToReal::new()),
+            ScalarUDF::new_from_impl(convert::RealText::new()),
         ]
     }
 
@@ -133,6 +144,8 @@ macro_rules! identity_by_name {
     };
 }
 
+pub mod arrays;
+pub mod convert;
 pub mod dynamic;
 pub mod terms;
 

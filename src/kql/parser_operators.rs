@@ -167,7 +167,16 @@ impl Parser {
                 }
             }
             let name = if named {
+                let bare = matches!(self.peek(), TokenKind::Name(_));
+                let at = self.offset();
                 let (n, _) = self.name("a column name")?;
+                if bare && KEYWORDS.contains(&n.as_str()) {
+                    // Kusto rejects a keyword as a bare name: `extend where = 1`.
+                    return Err(Fault::new(
+                        at,
+                        &format!("`{n}` is a keyword; write ['{n}'] to use it as a column name"),
+                    ));
+                }
                 self.advance();
                 Some(n)
             } else {
@@ -217,3 +226,30 @@ impl Parser {
         }
     }
 }
+
+/// Words Kusto reserves: a column of that name must be written `['name']`.
+const KEYWORDS: &[&str] = &[
+    "and",
+    "or",
+    "not",
+    "by",
+    "on",
+    "let",
+    "where",
+    "extend",
+    "project",
+    "summarize",
+    "join",
+    "union",
+    "order",
+    "sort",
+    "take",
+    "limit",
+    "top",
+    "distinct",
+    "datatable",
+    "print",
+    "true",
+    "false",
+    "null",
+];

@@ -85,11 +85,10 @@ impl Type {
         matches!(self, Type::Long | Type::Int)
     }
 
-    /// The type of `a op b` for the arithmetic operators over numbers: int with int stays
-    /// int, a real makes it real, otherwise long.
+    /// The type of `a op b` for the arithmetic operators over numbers: a real makes it real,
+    /// two integers make a long (Kusto's int + int is a long).
     pub fn numeric_result(a: Type, b: Type) -> Type {
         match (a, b) {
-            (Type::Int, Type::Int) => Type::Int,
             (Type::Real, _) | (_, Type::Real) => Type::Real,
             (Type::Decimal, _) | (_, Type::Decimal) => Type::Decimal,
             _ => Type::Long,

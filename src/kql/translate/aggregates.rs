@@ -58,15 +58,25 @@ pub(crate) fn is_aggregate(name: &str) -> bool {
 
 /// The column name Kusto gives an unnamed aggregate.
 pub(crate) fn default_name(name: &str, args: &[Expr]) -> String {
+    let column = args.first().and_then(argument_name);
     let prefix = match name {
         "make_set" => "set",
         "make_list" => "list",
-        "take_any" | "any" => "any",
+        // `take_any(x)` is named after its column alone.
+        "take_any" | "any" => return column.unwrap_or_else(|| "any_".into()),
         other => other,
     };
-    match args.first().map(|a| &a.kind) {
-        Some(ExprKind::Name(column)) => format!("{prefix}_{column}"),
-        _ => format!("{prefix}_"),
+    format!("{prefix}_{}", column.unwrap_or_default())
+}
+
+/// The column an aggregate's argument is named after: `x`, `d_a` for `d.a`, and the same
+/// through conversions such as `toint(x)`.
+fn argument_name(arg: &Expr) -> Option<String> {
+    match &arg.kind {
+        ExprKind::Name(column) => Some(column.clone()),
+        ExprKind::Member { target, key } => Some(format!("{}_{key}", argument_name(target)?)),
+        ExprKind::Call { args, .. } if args.len() == 1 => argument_name(&args[0]),
+        _ => None,
     }
 }
 
@@ -153,13 +163,20 @@ impl Translator<'_> {
                 } else {
                     value.sql.clone()
                 };
-                let (function, ty) = match (name, value.ty) {
-                    ("avg" | "avgif", _) => ("avg", Type::Real),
-                    (_, Type::Real) => ("sum", Type::Real),
-                    (_, Type::Decimal) => ("sum", Type::Decimal),
-                    _ => ("sum", Type::Long),
-                };
-                Typed::new(format!("{function}({input})"), ty)
+                // Over no values Kusto's sum is 0 and its average NaN, not null.
+                match (name, value.ty) {
+                    ("avg" | "avgif", _) => Typed::new(
+                        format!("coalesce(avg(CAST({input} AS DOUBLE)), CAST('NaN' AS DOUBLE))"),
+                        Type::Real,
+                    ),
+                    (_, Type::Real) => {
+                        Typed::new(format!("coalesce(sum({input}), 0.0)"), Type::Real)
+                    }
+                    (_, Type::Decimal) => Typed::new(format!("sum({input})"), Type::Decimal),
+                    _ => {
+                        Typed::new(format!("coalesce(sum(CAST({input} AS BIGINT)), 0)"), Type::Long)
+                    }
+                }
             }
             "min" | "max" => {
                 want(1)?;
@@ -177,13 +194,20 @@ impl Translator<'_> {
             }
             "stdev" | "variance" | "stdevp" | "variancep" => {
                 want(1)?;
-                let function = match name {
-                    "stdev" => "stddev_samp",
-                    "variance" => "var_samp",
-                    "stdevp" => "stddev_pop",
-                    _ => "var_pop",
+                let x = format!("CAST({} AS DOUBLE)", typed[0].sql);
+                // Kusto's answers hold the variance to 10 decimal places (the population
+                // variance of 1..6 is 2.9166666667) and take the deviation as its root; the
+                // sample variance of one value is 0.
+                let variance = match name {
+                    "stdev" | "variance" => {
+                        format!("CASE WHEN count({x}) = 1 THEN 0.0 ELSE var_samp({x}) END")
+                    }
+                    _ => format!("var_pop({x})"),
                 };
-                Typed::new(format!("{function}(CAST({} AS DOUBLE))", typed[0].sql), Type::Real)
+                let variance = format!("round({variance}, 10)");
+                let sql =
+                    if name.starts_with("stdev") { format!("sqrt({variance})") } else { variance };
+                Typed::new(sql, Type::Real)
             }
             "make_set" | "make_list" => {
                 if typed.is_empty() || typed.len() > 2 {

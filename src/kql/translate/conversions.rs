@@ -232,8 +232,10 @@ pub(crate) fn plain(
                 ));
             };
             let text = to_string(args.remove(1), at(1))?;
-            let start = format!("^(?:{pattern})+");
-            let end = format!("(?:{pattern})+$");
+            // Kusto removes one match at each end, as its answers show (`trim_end("x", "xx")`
+            // is "x"); a pattern that should take a run says so (`@"\s+"`).
+            let start = format!("^(?:{pattern})");
+            let end = format!("(?:{pattern})$");
             let sql = match name {
                 "trim_start" => {
                     format!("regexp_replace({}, {}, '')", text.sql, string_literal(&start))
@@ -330,6 +332,13 @@ pub(crate) fn plain(
             let list: Vec<String> = args.into_iter().map(|a| a.sql).collect();
             Ok(Typed::new(format!("{f}({})", list.join(", ")), ty))
         }
+        _ if super::numbers::FUNCTIONS.contains(&name) => super::numbers::call(name, args, offset),
+        _ if super::strings::FUNCTIONS.contains(&name) => {
+            super::strings::call(name, args, exprs, offset)
+        }
+        _ if super::calendar::FUNCTIONS.contains(&name) => {
+            super::calendar::call(name, args, exprs, offset)
+        }
         _ => Err(Fault::refuse(offset, &format!("the function `{name}` is not supported"))),
     }
 }
@@ -372,10 +381,12 @@ pub(crate) fn to_string(value: Typed, offset: usize) -> Result<Typed, Fault> {
         Type::String | Type::Guid => return Ok(Typed::new(value.sql, Type::String)),
         Type::Dynamic => format!("kql_tostring({})", value.sql),
         Type::Long | Type::Int => format!("coalesce(CAST({} AS VARCHAR), '')", value.sql),
+        // .NET's spelling of a bool.
         Type::Bool => format!(
-            "CASE WHEN {v} THEN 'true' WHEN NOT {v} THEN 'false' ELSE '' END",
+            "CASE WHEN {v} THEN 'True' WHEN NOT {v} THEN 'False' ELSE '' END",
             v = value.sql
         ),
+        Type::Real => format!("kql_real_text({})", value.sql),
         other => {
             return Err(Fault::refuse(
                 offset,
@@ -399,15 +410,16 @@ fn convert_lenient(value: Typed, ty: Type, offset: usize) -> Result<Typed, Fault
         return convert(value, ty, offset);
     };
     let sql = match ty {
-        // Text must be an integer ("12.5" is null); a dynamic real is truncated.
-        Type::Long | Type::Int if value.ty == Type::String => {
-            format!("TRY_CAST({text} AS {})", ty.sql())
+        // Text must be a whole number in range ("12.5" is null); a dynamic real is truncated.
+        Type::Long | Type::Int => {
+            let f = if ty == Type::Int { "kql_toint" } else { "kql_tolong" };
+            if value.ty == Type::String {
+                format!("{f}({text})")
+            } else {
+                format!("coalesce({f}({text}), {f}(kql_toreal({text})))")
+            }
         }
-        Type::Long | Type::Int => format!(
-            "coalesce(TRY_CAST({text} AS {s}), TRY_CAST(TRY_CAST({text} AS DOUBLE) AS {s}))",
-            s = ty.sql()
-        ),
-        Type::Real => format!("TRY_CAST({text} AS DOUBLE)"),
+        Type::Real => format!("kql_toreal({text})"),
         Type::Bool => format!(
             "CASE lower({text}) WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE WHEN '1' THEN TRUE WHEN '0' THEN FALSE END"
         ),
@@ -430,6 +442,11 @@ pub(crate) fn convert(value: Typed, ty: Type, offset: usize) -> Result<Typed, Fa
         return Ok(value);
     }
     match (value.ty, ty) {
+        // A real is truncated toward zero and held at the integer's bounds.
+        (Type::Real, to @ (Type::Int | Type::Long)) => {
+            let f = if to == Type::Int { "kql_toint" } else { "kql_tolong" };
+            Ok(Typed::new(format!("{f}({})", value.sql), to))
+        }
         (from, to) if from.is_numeric() && to.is_numeric() => {
             Ok(Typed::new(format!("CAST({} AS {})", value.sql, to.sql()), to))
         }

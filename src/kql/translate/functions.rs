@@ -48,6 +48,7 @@ pub const SCALAR_FUNCTIONS: &[&str] = &[
     "startofmonth",
     "startofyear",
     "bin",
+    "bin_at",
     "floor",
     "format_datetime",
     "datetime_diff",
@@ -85,7 +86,12 @@ impl Translator<'_> {
             return self.aggregate(name, args, offset, scope);
         }
         let lower = name.to_ascii_lowercase();
-        if !SCALAR_FUNCTIONS.contains(&lower.as_str()) {
+        let known = |list: &[&str]| list.contains(&lower.as_str());
+        if !(known(SCALAR_FUNCTIONS)
+            || known(super::numbers::FUNCTIONS)
+            || known(super::calendar::FUNCTIONS)
+            || known(super::strings::FUNCTIONS))
+        {
             return Err(Fault::refuse(offset, &format!("the function `{name}` is not supported")));
         }
         let arity = |min: usize, max: usize| -> Result<(), Fault> {
@@ -127,6 +133,10 @@ impl Translator<'_> {
                 ))
             }
             "case" => self.case(args, offset, scope),
+            "bin_at" => {
+                arity(3, 3)?;
+                self.bin_at(args, scope)
+            }
             "datetime_diff" => {
                 arity(3, 3)?;
                 self.datetime_diff(args, scope)
@@ -234,13 +244,16 @@ impl Translator<'_> {
         match (&x.ty, &size.kind) {
             (Type::DateTime, ExprKind::Literal(Literal::Timespan(ticks))) if *ticks > 0 => {
                 let nanos = ticks.saturating_mul(100);
-                let interval = if nanos % 1_000_000_000 == 0 {
-                    format!("{} seconds", nanos / 1_000_000_000)
-                } else {
-                    format!("{nanos} nanoseconds")
-                };
+                // Kusto's bins start at 0001-01-01 (a Monday), not at 1970: a week bin starts
+                // on a Monday. `shift` is that origin's distance from the Unix epoch, modulo
+                // the bin size.
+                const EPOCH_AFTER_YEAR_ONE_NANOS: i128 = 62_135_596_800 * 1_000_000_000;
+                let shift = EPOCH_AFTER_YEAR_ONE_NANOS % i128::from(nanos);
+                let v = format!("arrow_cast({}, 'Int64')", x.sql);
                 Ok(Typed::new(
-                    format!("date_bin(INTERVAL '{interval}', {})", x.sql),
+                    format!(
+                        "arrow_cast({v} - (((({v} + {shift}) % {nanos}) + {nanos}) % {nanos}), 'Timestamp(Nanosecond, Some(\"UTC\"))')"
+                    ),
                     Type::DateTime,
                 ))
             }
@@ -271,6 +284,43 @@ impl Translator<'_> {
                 ),
             )),
         }
+    }
+
+    /// `bin_at(value, size, fixed)`: bins of `size` aligned on `fixed` rather than on zero.
+    fn bin_at(&mut self, args: &[Expr], scope: &Scope) -> Result<Typed, Fault> {
+        let value = self.scalar(&args[0], scope)?;
+        let fixed = self.scalar(&args[2], scope)?;
+        let (size, as_integer) = match (value.ty, &args[1].kind) {
+            (Type::DateTime, ExprKind::Literal(Literal::Timespan(ticks))) if *ticks > 0 => {
+                self.expect(&fixed, Type::DateTime, args[2].offset)?;
+                (ticks.saturating_mul(100).to_string(), "'Int64'")
+            }
+            (t, ExprKind::Literal(Literal::Long(n))) if t.is_integer() && *n > 0 => {
+                if !fixed.ty.is_integer() {
+                    return Err(Fault::new(args[2].offset, "an integer fixed point"));
+                }
+                (n.to_string(), "'Int64'")
+            }
+            _ => {
+                return Err(Fault::refuse(
+                    args[1].offset,
+                    "bin_at is supported for a datetime with a constant timespan, or an integer \
+                     with a constant integer size",
+                ));
+            }
+        };
+        // Rounds down, toward negative infinity, from the fixed point.
+        let (v, f) = (
+            format!("arrow_cast({}, {as_integer})", value.sql),
+            format!("arrow_cast({}, {as_integer})", fixed.sql),
+        );
+        let start = format!("({f} + (({v} - {f}) - (((({v} - {f}) % {size}) + {size}) % {size})))");
+        let sql = if value.ty == Type::DateTime {
+            format!("arrow_cast({start}, 'Timestamp(Nanosecond, Some(\"UTC\"))')")
+        } else {
+            start
+        };
+        Ok(Typed::new(sql, if value.ty == Type::DateTime { Type::DateTime } else { Type::Long }))
     }
 
     fn datetime_diff(&mut self, args: &[Expr], scope: &Scope) -> Result<Typed, Fault> {

@@ -42,12 +42,14 @@ impl Translator<'_> {
                     ),
                 ));
             }
-            pairs.push((l.name.clone(), r.name.clone()));
+            // Kusto's joins match a null key with a null key; strings are never null.
+            let equal = if l.ty == Type::String { "=" } else { "IS NOT DISTINCT FROM" };
+            pairs.push((l.name.clone(), r.name.clone(), equal));
         }
         let matches = |l: &str, r: &str| {
             pairs
                 .iter()
-                .map(|(a, b)| format!("{r}.{} = {l}.{}", ident(b), ident(a)))
+                .map(|(a, b, equal)| format!("({r}.{} {equal} {l}.{})", ident(b), ident(a)))
                 .collect::<Vec<_>>()
                 .join(" AND ")
         };
@@ -62,7 +64,9 @@ impl Translator<'_> {
                 } else {
                     pairs
                         .iter()
-                        .map(|(a, b)| format!("other.{} = kept.{}", ident(a), ident(b)))
+                        .map(|(a, b, equal)| {
+                            format!("(other.{} {equal} kept.{})", ident(a), ident(b))
+                        })
                         .collect::<Vec<_>>()
                         .join(" AND ")
                 };
@@ -134,11 +138,11 @@ impl Translator<'_> {
     fn unique_left(
         &mut self,
         left: &Rel,
-        pairs: &[(String, String)],
+        pairs: &[(String, String, &str)],
         at: usize,
         end: usize,
     ) -> Rel {
-        let keys: Vec<String> = pairs.iter().map(|(l, _)| ident(l)).collect();
+        let keys: Vec<String> = pairs.iter().map(|(l, _, _)| ident(l)).collect();
         let ranked = format!(
             "(\n    SELECT *, row_number() OVER (PARTITION BY {}) AS kql_rank\n    FROM {}\n) AS ranked",
             keys.join(", "),

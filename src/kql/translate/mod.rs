@@ -5,13 +5,16 @@
 //! aggregates behave as Kusto's do.
 
 mod aggregates;
+mod calendar;
 mod conversions;
 mod functions;
 mod join;
+mod numbers;
 mod operators;
 mod scalar;
 mod select;
 mod sources;
+mod strings;
 
 use super::Fault;
 use super::ast::{FunctionBody, Let, LetValue, Pipeline, Query};
@@ -109,6 +112,10 @@ pub(crate) struct Translator<'t> {
     bindings: Vec<(String, Binding)>,
     tables: Vec<String>,
     expansion: usize,
+    /// Set while translating a `where` condition, for its top-level comparisons and those
+    /// joined by `and`/`or`: there a null may stay null (it filters as false), which keeps
+    /// the comparison plain enough for the Parquet scan's pruning.
+    filter: bool,
 }
 
 impl<'t> Translator<'t> {
@@ -121,6 +128,7 @@ impl<'t> Translator<'t> {
             bindings: vec![],
             tables: vec![],
             expansion: 0,
+            filter: false,
         }
     }
 

@@ -13,6 +13,8 @@ impl Translator<'_> {
         let (at, end) = (operator.offset, operator.end);
         match &operator.kind {
             OperatorKind::Where(condition) => {
+                // A filter drops a null condition as it drops a false one.
+                self.filter = true;
                 let typed = self.scalar(condition, &Scope::of(&rel))?;
                 if typed.ty != Type::Bool {
                     return Err(Fault::new(
@@ -225,8 +227,11 @@ impl Translator<'_> {
                     items.push(item(&typed, &name));
                 }
             }
-            // Later assignments of the same extend see this one.
-            scope.extra.push((name, Typed::new(format!("({})", typed.sql), typed.ty)));
+            // Later assignments of the same extend see a new column; a column the input
+            // has keeps its input value for them, as in Kusto (`extend a = c, c = a` swaps).
+            if rel.column(&name).is_none() {
+                scope.extra.push((name, Typed::new(format!("({})", typed.sql), typed.ty)));
+            }
         }
         let mut out = self.emit("extend", at, end, Select::of(items, &rel.name), columns);
         out.order = rel.order.clone();

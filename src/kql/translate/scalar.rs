@@ -103,6 +103,15 @@ fn normalize_datetime(text: &str, offset: usize) -> Result<String, Fault> {
             &format!("the datetime literal `{text}` is not supported"),
         ));
     }
+    // Arrow's nanosecond timestamps span 1677-09-21 to 2262-04-11; Kusto's span years 1 to
+    // 9999. A datetime outside the shared years is refused rather than wrapped.
+    let year: i32 = text.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+    if !(1678..=2261).contains(&year) {
+        return Err(Fault::refuse(
+            offset,
+            &format!("the datetime `{text}` is outside the years 1678 to 2261 lakehunt can hold"),
+        ));
+    }
     let mut normal = text.replacen(' ', "T", 1);
     if normal.len() == 4 {
         normal.push_str("-01-01");
@@ -119,12 +128,14 @@ fn normalize_datetime(text: &str, offset: usize) -> Result<String, Fault> {
 impl Translator<'_> {
     /// Translates a scalar expression read against `scope`.
     pub(crate) fn scalar(&mut self, expr: &Expr, scope: &Scope) -> Result<Typed, Fault> {
+        // Only this expression is in a filter's top level, not its parts.
+        let filter = std::mem::take(&mut self.filter);
         match &expr.kind {
             ExprKind::Literal(value) => literal(value, expr.offset),
             ExprKind::Name(name) => self.name(name, expr.offset, scope),
             ExprKind::Star => Err(Fault::refuse(expr.offset, "`*` is not a value here")),
             ExprKind::List(_) => Err(Fault::refuse(expr.offset, "a list is not a value here")),
-            ExprKind::Binary { op, left, right } => self.binary(*op, left, right, scope),
+            ExprKind::Binary { op, left, right } => self.binary(*op, left, right, scope, filter),
             ExprKind::Negate(inner) => {
                 let inner = self.scalar(inner, scope)?;
                 if !(inner.ty.is_numeric() || inner.ty == Type::Timespan) {
@@ -157,7 +168,7 @@ impl Translator<'_> {
                 }
             }
             ExprKind::In { value, list, negated, caseless } => {
-                self.membership(value, list, *negated, *caseless, scope)
+                self.membership(value, list, *negated, *caseless, scope, filter)
             }
             ExprKind::Between { value, low, high, negated } => {
                 let value = self.scalar(value, scope)?;
@@ -169,9 +180,15 @@ impl Translator<'_> {
                 }
                 self.comparable(&value, &low, expr.offset)?;
                 self.comparable(&value, &high_typed, high.offset)?;
-                let not = if *negated { "NOT " } else { "" };
+                // A null is outside every range, as for the comparisons.
+                let range = format!("{} BETWEEN {} AND {}", value.sql, low.sql, high_typed.sql);
+                let within = if filter && !*negated {
+                    format!("({range})")
+                } else {
+                    format!("coalesce({range}, FALSE)")
+                };
                 Ok(Typed::new(
-                    format!("({} {not}BETWEEN {} AND {})", value.sql, low.sql, high_typed.sql),
+                    if *negated { format!("(NOT {within})") } else { within },
                     Type::Bool,
                 ))
             }
@@ -235,11 +252,16 @@ impl Translator<'_> {
         left: &Expr,
         right: &Expr,
         scope: &Scope,
+        filter: bool,
     ) -> Result<Typed, Fault> {
         if let BinaryOp::Text(text_op, negated) = op {
             return self.text_predicate(text_op, negated, left, right, scope);
         }
+        // The sides of a filter's `and`/`or` are at its top level too.
+        let joins = matches!(op, BinaryOp::And | BinaryOp::Or);
+        self.filter = filter && joins;
         let l = self.scalar(left, scope)?;
+        self.filter = filter && joins;
         let r = self.scalar(right, scope)?;
         let bool_of = |sql: String| Ok(Typed::new(sql, Type::Bool));
         match op {
@@ -269,14 +291,23 @@ impl Translator<'_> {
                 }
                 self.comparable(&l, &r, right.offset)?;
                 let symbol = match op {
-                    BinaryOp::Eq => "=",
-                    BinaryOp::NotEq => "<>",
+                    BinaryOp::Eq | BinaryOp::NotEq => "=",
                     BinaryOp::Less => "<",
                     BinaryOp::LessEq => "<=",
                     BinaryOp::Greater => ">",
                     _ => ">=",
                 };
-                bool_of(format!("({} {symbol} {})", l.sql, r.sql))
+                let compared = format!("({} {symbol} {})", l.sql, r.sql);
+                // Strings are never null; any other comparison with a null is false in
+                // Kusto, and `!=` is its negation (null != 1 is true).
+                let sql = if l.ty == Type::String && r.ty == Type::String
+                    || filter && op != BinaryOp::NotEq
+                {
+                    compared
+                } else {
+                    format!("coalesce({compared}, FALSE)")
+                };
+                bool_of(if op == BinaryOp::NotEq { format!("(NOT {sql})") } else { sql })
             }
             BinaryOp::EqCaseless | BinaryOp::NotEqCaseless => {
                 let l = self.as_text(l, left.offset)?;
@@ -321,6 +352,25 @@ impl Translator<'_> {
                 format!("arrow_cast(({} - {}), 'Duration(Nanosecond)')", l.sql, r.sql),
                 ty,
             ));
+        }
+        if l.ty.is_integer() && r.ty.is_integer() {
+            // Kusto computes on 64 bits (int + int is a long), and its remainder is never
+            // negative: -7 % 3 is 2 and 7 % -3 is 1.
+            let (a, b) = (widen(&l), widen(&r));
+            // Kusto's integer division and remainder by zero are null.
+            let b = if matches!(op, BinaryOp::Divide | BinaryOp::Modulo) {
+                format!("nullif({b}, 0)")
+            } else {
+                b
+            };
+            let sql = if op == BinaryOp::Modulo {
+                format!(
+                    "CASE WHEN ({a} % {b}) < 0 THEN ({a} % {b}) + abs({b}) ELSE ({a} % {b}) END"
+                )
+            } else {
+                format!("({a} {symbol} {b})")
+            };
+            return Ok(Typed::new(sql, Type::Long));
         }
         Ok(Typed::new(format!("({} {symbol} {})", l.sql, r.sql), ty))
     }
@@ -409,6 +459,7 @@ impl Translator<'_> {
         negated: bool,
         caseless: bool,
         scope: &Scope,
+        filter: bool,
     ) -> Result<Typed, Fault> {
         let list_expr = Expr { kind: ExprKind::List(list.to_vec()), offset: value.offset };
         let mut typed = self.scalar(value, scope)?;
@@ -431,8 +482,14 @@ impl Translator<'_> {
         } else {
             (typed.sql, items.into_iter().map(|i| i.sql).collect())
         };
-        let not = if negated { "NOT " } else { "" };
-        Ok(Typed::new(format!("({value_sql} {not}IN ({}))", item_sql.join(", ")), Type::Bool))
+        // A null is in no list, and so `!in` every list.
+        let listed = format!("{value_sql} IN ({})", item_sql.join(", "));
+        let member = if filter && !negated {
+            format!("({listed})")
+        } else {
+            format!("coalesce({listed}, FALSE)")
+        };
+        Ok(Typed::new(if negated { format!("(NOT {member})") } else { member }, Type::Bool))
     }
 }
 
@@ -460,4 +517,13 @@ fn constant_array(typed: &Typed) -> Option<Vec<Typed>> {
             _ => None,
         })
         .collect()
+}
+
+/// An integer operand as a 64-bit value.
+fn widen(value: &Typed) -> String {
+    if value.ty == Type::Long {
+        value.sql.clone()
+    } else {
+        format!("CAST({} AS BIGINT)", value.sql)
+    }
 }

@@ -113,8 +113,25 @@ impl Translator<'_> {
         for row in values.chunks(columns.len()) {
             let mut items = Vec::new();
             for (value, column) in row.iter().zip(&columns) {
+                // Kusto takes constants only: `0.0/0.0` in a datatable is an error.
+                let constant = match &value.kind {
+                    ExprKind::Literal(_) => true,
+                    ExprKind::Negate(inner) => matches!(
+                        inner.kind,
+                        ExprKind::Literal(
+                            Literal::Long(_)
+                                | Literal::Int(_)
+                                | Literal::Real(_)
+                                | Literal::Timespan(_)
+                        )
+                    ),
+                    _ => false,
+                };
+                if !constant {
+                    return Err(Fault::new(value.offset, "a constant value in a datatable"));
+                }
                 if matches!(value.kind, ExprKind::Literal(Literal::Null(_))) {
-                    items.push(format!("{} AS {}", null_of(column.ty).sql, ident(&column.name)));
+                    items.push(null_of(column.ty).sql);
                     continue;
                 }
                 let typed = self.scalar(value, &Scope::of(&empty))?;
@@ -128,18 +145,26 @@ impl Translator<'_> {
                     (Type::String, Type::String) | (Type::Guid, Type::String) => typed,
                     (ty, _) => convert(typed, ty, value.offset)?,
                 };
-                items.push(format!("{} AS {}", typed.sql, ident(&column.name)));
+                items.push(typed.sql);
             }
-            rows.push(format!("SELECT {}", items.join(", ")));
+            rows.push(format!("({})", items.join(", ")));
         }
-        if rows.is_empty() {
+        let names: Vec<String> = columns.iter().map(|c| ident(&c.name)).collect();
+        // One VALUES list keeps the rows in their written order, as Kusto reads them.
+        let verbatim = if rows.is_empty() {
             let items: Vec<String> = columns
                 .iter()
                 .map(|c| format!("{} AS {}", null_of(c.ty).sql, ident(&c.name)))
                 .collect();
-            rows.push(format!("SELECT {} WHERE FALSE", items.join(", ")));
-        }
-        let select = Select { verbatim: Some(rows.join("\nUNION ALL\n")), ..Select::default() };
+            format!("SELECT {} WHERE FALSE", items.join(", "))
+        } else {
+            format!(
+                "SELECT * FROM (VALUES\n    {}\n) AS datatable_values ({})",
+                rows.join(",\n    "),
+                names.join(", ")
+            )
+        };
+        let select = Select { verbatim: Some(verbatim), ..Select::default() };
         Ok(self.emit("datatable", offset, offset + 9, select, columns))
     }
 

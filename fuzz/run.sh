@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Fuzzes lakehunt's KQL parser and translator with cargo fuzz (libFuzzer, nightly).
+#   fuzz/run.sh [SECONDS] [SEED_DIR...]
+# Seeds: a few queries of our own, plus every .kql file in the SEED_DIRs (for example a
+# folder of hunting queries). Crashes land in fuzz/artifacts/kql_translate/.
+set -euo pipefail
+cd "$(dirname "$0")"
+seconds="${1:-300}"
+shift || true
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+corpus=corpus/kql_translate
+mkdir -p "$corpus"
+n=0
+for query in \
+    'DeviceLogonEvents | where ActionType == "LogonSuccess" | summarize count() by DeviceName' \
+    'let ips = DeviceNetworkInfo | mv-expand IPAddresses | extend ip = tostring(IPAddresses.IPAddress) | distinct ip; DeviceLogonEvents | where RemoteIP !in (ips)' \
+    'datatable(a:long, b:string)[1, "x", 2, "y"] | extend c = a % 3, d = toint(b) | join kind=leftanti (print a = 1) on a' \
+    'print x = iff(1 > 2, "a", "b"), y = bin(now(), 1h), z = dynamic({"k": [1, 2]}).k[0]'; do
+    n=$((n + 1))
+    printf '%s' "$query" > "$corpus/own-$n.kql"
+done
+for dir in "$@"; do
+    for file in "$dir"/*.kql; do
+        [ -e "$file" ] && cp "$file" "$corpus/$(basename "$file")"
+    done
+done
+exec cargo +nightly fuzz run kql_translate "$corpus" -- -max_total_time="$seconds" -max_len=4096 -timeout=10

@@ -1,0 +1,230 @@
+//! Kusto's functions over dynamic arrays kept as JSON text, the type of a dynamic value, and
+//! `countof`: each gives null where Kusto does (an argument that is not an array).
+//!
+//! | SQL | Kusto |
+//! |---|---|
+//! | `kql_gettype(d)` | `gettype(d)` of a dynamic value: `null`, `bool`, `long`, `real`, `string`, `array`, `dictionary` |
+//! | `kql_array_slice(d, start, end)` | `array_slice(d, start, end)`: both ends included, negative counts from the end |
+//! | `kql_array_reverse(d)` | `array_reverse(d)` |
+//! | `kql_array_concat(d, ...)` | `array_concat(d, ...)` |
+//! | `kql_strcat_array(d, delimiter)` | `strcat_array(d, delimiter)`: elements as `tostring` writes them |
+//! | `kql_countof(text, search)` | `countof(text, search)`: occurrences, overlapping ones included |
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, Int64Builder, StringBuilder};
+use datafusion::arrow::datatypes::{DataType, Int64Type};
+use datafusion::common::{Result, exec_err};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+};
+
+use super::{Strings, json};
+
+/// Declares a UDF over arrays: a name, a signature and a return type.
+macro_rules! array_udf {
+    ($t:ident, $name:literal, $signature:expr, $returns:expr) => {
+        #[derive(Debug)]
+        pub(super) struct $t {
+            signature: Signature,
+        }
+        identity_by_name!($t);
+        impl $t {
+            pub fn new() -> $t {
+                $t { signature: $signature }
+            }
+        }
+        impl ScalarUDFImpl for $t {
+            fn name(&self) -> &str {
+                $name
+            }
+            fn signature(&self) -> &Signature {
+                &self.signature
+            }
+            fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+                Ok($returns)
+            }
+            fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+                let arrays: Vec<ArrayRef> = args
+                    .args
+                    .iter()
+                    .map(|a| a.to_array(args.number_rows))
+                    .collect::<Result<_>>()?;
+                Ok(ColumnarValue::Array(self.apply(&arrays, args.number_rows)?))
+            }
+        }
+    };
+}
+
+array_udf!(GetType, "kql_gettype", Signature::any(1, Volatility::Immutable), DataType::Utf8);
+array_udf!(Slice, "kql_array_slice", Signature::any(3, Volatility::Immutable), DataType::Utf8);
+array_udf!(Reverse, "kql_array_reverse", Signature::any(1, Volatility::Immutable), DataType::Utf8);
+array_udf!(
+    Concat,
+    "kql_array_concat",
+    Signature::variadic_any(Volatility::Immutable),
+    DataType::Utf8
+);
+array_udf!(
+    StrcatArray,
+    "kql_strcat_array",
+    Signature::any(2, Volatility::Immutable),
+    DataType::Utf8
+);
+array_udf!(CountOf, "kql_countof", Signature::any(2, Volatility::Immutable), DataType::Int64);
+
+/// The elements of `text` when it is a JSON array.
+fn elements(text: Option<&str>) -> Option<Vec<&str>> {
+    let text = text?;
+    (json::kind(text) == json::Kind::Array).then(|| json::array_elements(text))
+}
+
+/// The integer argument `array` at `row`, as the translator passes it (a 64-bit integer).
+fn integer_at(array: &ArrayRef, row: usize, name: &str) -> Result<Option<i64>> {
+    match array.data_type() {
+        DataType::Int64 => {
+            let values = array.as_primitive::<Int64Type>();
+            Ok(values.is_valid(row).then(|| values.value(row)))
+        }
+        other => exec_err!("{name}: an index must be a long, not {other}"),
+    }
+}
+
+impl GetType {
+    fn apply(&self, arrays: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
+        let texts = Strings::of(&arrays[0], self.name())?;
+        let mut out = StringBuilder::with_capacity(rows, rows * 6);
+        for row in 0..rows {
+            let name = match texts.get(row).map(|t| (t, json::kind(t))) {
+                None | Some((_, json::Kind::Null)) => "null",
+                Some((_, json::Kind::Bool)) => "bool",
+                Some((_, json::Kind::String)) => "string",
+                Some((_, json::Kind::Array)) => "array",
+                Some((_, json::Kind::Object)) => "dictionary",
+                Some((t, json::Kind::Number)) => {
+                    if t.trim().parse::<i64>().is_ok() {
+                        "long"
+                    } else {
+                        "real"
+                    }
+                }
+            };
+            out.append_value(name);
+        }
+        Ok(Arc::new(out.finish()))
+    }
+}
+
+impl Slice {
+    fn apply(&self, arrays: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
+        let texts = Strings::of(&arrays[0], self.name())?;
+        let mut out = StringBuilder::with_capacity(rows, 0);
+        for row in 0..rows {
+            let start = integer_at(&arrays[1], row, self.name())?;
+            let end = integer_at(&arrays[2], row, self.name())?;
+            let sliced = elements(texts.get(row)).zip(start.zip(end)).map(|(items, (s, e))| {
+                let len = items.len() as i64;
+                let from = if s < 0 { (len + s).max(0) } else { s };
+                let to = if e < 0 { len + e } else { e.min(len - 1) };
+                if from > to || from >= len {
+                    return "[]".to_string();
+                }
+                format!("[{}]", items[from as usize..=to as usize].join(","))
+            });
+            out.append_option(sliced);
+        }
+        Ok(Arc::new(out.finish()))
+    }
+}
+
+impl Reverse {
+    fn apply(&self, arrays: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
+        let texts = Strings::of(&arrays[0], self.name())?;
+        let mut out = StringBuilder::with_capacity(rows, 0);
+        for row in 0..rows {
+            let reversed = elements(texts.get(row)).map(|mut items| {
+                items.reverse();
+                format!("[{}]", items.join(","))
+            });
+            out.append_option(reversed);
+        }
+        Ok(Arc::new(out.finish()))
+    }
+}
+
+impl Concat {
+    fn apply(&self, arrays: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
+        let columns =
+            arrays.iter().map(|a| Strings::of(a, self.name())).collect::<Result<Vec<_>>>()?;
+        let mut out = StringBuilder::with_capacity(rows, 0);
+        for row in 0..rows {
+            // Any argument that is not an array makes the result null.
+            let parts: Option<Vec<Vec<&str>>> =
+                columns.iter().map(|c| elements(c.get(row))).collect();
+            out.append_option(parts.map(|parts| format!("[{}]", parts.concat().join(","))));
+        }
+        Ok(Arc::new(out.finish()))
+    }
+}
+
+impl StrcatArray {
+    fn apply(&self, arrays: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
+        let texts = Strings::of(&arrays[0], self.name())?;
+        let delimiters = Strings::of(&arrays[1], self.name())?;
+        let mut out = StringBuilder::with_capacity(rows, 0);
+        for row in 0..rows {
+            let joined = elements(texts.get(row)).map(|items| {
+                let parts: Vec<String> =
+                    items.iter().map(|i| json::to_kusto_string(i).into_owned()).collect();
+                parts.join(delimiters.get(row).unwrap_or(""))
+            });
+            out.append_value(joined.unwrap_or_default());
+        }
+        Ok(Arc::new(out.finish()))
+    }
+}
+
+impl CountOf {
+    fn apply(&self, arrays: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
+        let texts = Strings::of(&arrays[0], self.name())?;
+        let searches = Strings::of(&arrays[1], self.name())?;
+        let mut out = Int64Builder::with_capacity(rows);
+        for row in 0..rows {
+            let text = texts.get(row).unwrap_or("");
+            let search = searches.get(row).unwrap_or("");
+            out.append_value(count_overlapping(text, search));
+        }
+        Ok(Arc::new(out.finish()))
+    }
+}
+
+/// How many times `search` occurs in `text`, counting occurrences that overlap; none for an
+/// empty search.
+fn count_overlapping(text: &str, search: &str) -> i64 {
+    if search.is_empty() {
+        return 0;
+    }
+    let mut count = 0;
+    let mut from = 0;
+    while let Some(found) = text[from..].find(search) {
+        count += 1;
+        // Step one character past the match's start, so that overlapping matches count.
+        let start = from + found;
+        from = start + text[start..].chars().next().map_or(1, char::len_utf8);
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_overlapping;
+
+    #[test]
+    fn countof_counts_overlapping_occurrences() {
+        assert_eq!(count_overlapping("aaaa", "aa"), 3);
+        assert_eq!(count_overlapping("He said \"hi\"", "\""), 2);
+        assert_eq!(count_overlapping("back\\slash", "\\\\"), 0);
+        assert_eq!(count_overlapping("café café", "é"), 2);
+        assert_eq!(count_overlapping("abc", ""), 0);
+    }
+}

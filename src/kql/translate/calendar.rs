@@ -1,0 +1,138 @@
+//! Kusto's calendar functions over datetimes: adding periods, the start and end of a day,
+//! week, month or year, and the parts of a date. Weeks start on Sunday, as Kusto's do; an
+//! end of a period is its last tick (100 ns) before the next one starts.
+
+use super::super::Fault;
+use super::super::ast::{Expr, ExprKind, Literal};
+use super::super::types::Type;
+use super::Typed;
+
+/// Names of the functions translated here.
+pub const FUNCTIONS: &[&str] = &[
+    "datetime_add",
+    "startofweek",
+    "endofday",
+    "endofweek",
+    "endofmonth",
+    "endofyear",
+    "dayofweek",
+    "dayofmonth",
+    "dayofyear",
+    "getmonth",
+    "monthofyear",
+    "week_of_year",
+];
+
+const NANOS_PER_DAY: i64 = 86_400_000_000_000;
+const UTC_NANOS: &str = "'Timestamp(Nanosecond, Some(\"UTC\"))'";
+
+/// Translates the calendar function `name` of already translated `args`, written at `exprs`.
+pub(crate) fn call(
+    name: &str,
+    mut args: Vec<Typed>,
+    exprs: &[Expr],
+    offset: usize,
+) -> Result<Typed, Fault> {
+    let want = if name == "datetime_add" { 3 } else { 1 };
+    if args.len() != want {
+        return Err(Fault::new(
+            offset,
+            &format!("{want} argument(s) for {name}, found {}", args.len()),
+        ));
+    }
+    let at = |i: usize| exprs.get(i).map_or(offset, |e| e.offset);
+    let time = args.pop().expect("the datetime is the last argument");
+    if time.ty != Type::DateTime {
+        return Err(Fault::new(at(want - 1), &format!("a datetime, found a {}", time.ty)));
+    }
+    let t = &time.sql;
+    let sql = match name {
+        "datetime_add" => return datetime_add(&args[1], &exprs[0], &exprs[1], t),
+        "startofweek" => start_of_week(t),
+        "endofday" => last_tick(&format!("date_trunc('day', {t}) + INTERVAL '1 day'")),
+        "endofweek" => last_tick(&plus_nanos(&start_of_week(t), &(7 * NANOS_PER_DAY).to_string())),
+        "endofmonth" => last_tick(&format!("date_trunc('month', {t}) + INTERVAL '1 month'")),
+        "endofyear" => last_tick(&format!("date_trunc('year', {t}) + INTERVAL '1 year'")),
+        "dayofweek" => {
+            return Ok(Typed::new(
+                format!(
+                    "arrow_cast(CAST(date_part('dow', {t}) AS BIGINT) * {NANOS_PER_DAY}, 'Duration(Nanosecond)')"
+                ),
+                Type::Timespan,
+            ));
+        }
+        "dayofmonth" | "dayofyear" | "getmonth" | "monthofyear" | "week_of_year" => {
+            let part = match name {
+                "dayofmonth" => "day",
+                "dayofyear" => "doy",
+                "week_of_year" => "week",
+                _ => "month",
+            };
+            return Ok(Typed::new(format!("CAST(date_part('{part}', {t}) AS INT)"), Type::Int));
+        }
+        _ => return Err(Fault::refuse(offset, &format!("the function `{name}` is not supported"))),
+    };
+    Ok(Typed::new(sql, Type::DateTime))
+}
+
+/// `datetime_add(period, amount, t)`: whole months and years by the calendar (the 31st
+/// plus a month is the month's last day), shorter periods by their length.
+fn datetime_add(amount: &Typed, period: &Expr, amount_at: &Expr, t: &str) -> Result<Typed, Fault> {
+    let ExprKind::Literal(Literal::Str(period_name)) = &period.kind else {
+        return Err(Fault::refuse(period.offset, "datetime_add needs a constant period"));
+    };
+    if !amount.ty.is_integer() {
+        return Err(Fault::new(amount_at.offset, &format!("an integer, found a {}", amount.ty)));
+    }
+    let months = match period_name.to_ascii_lowercase().as_str() {
+        "year" => Some(12),
+        "quarter" => Some(3),
+        "month" => Some(1),
+        _ => None,
+    };
+    if let Some(months) = months {
+        let ExprKind::Literal(Literal::Long(n)) = &amount_at.kind else {
+            return Err(Fault::refuse(
+                amount_at.offset,
+                "datetime_add of months, quarters or years needs a constant amount",
+            ));
+        };
+        let total =
+            n.checked_mul(months).ok_or_else(|| Fault::new(amount_at.offset, "too large"))?;
+        return Ok(Typed::new(format!("({t} + INTERVAL '{total} months')"), Type::DateTime));
+    }
+    let nanos: i64 = match period_name.to_ascii_lowercase().as_str() {
+        "week" => 7 * NANOS_PER_DAY,
+        "day" => NANOS_PER_DAY,
+        "hour" => 3_600_000_000_000,
+        "minute" => 60_000_000_000,
+        "second" => 1_000_000_000,
+        "millisecond" => 1_000_000,
+        "microsecond" => 1_000,
+        "nanosecond" => 1,
+        other => {
+            return Err(Fault::new(
+                period.offset,
+                &format!("datetime_add has no period `{other}`"),
+            ));
+        }
+    };
+    let shift = format!("CAST({} AS BIGINT) * {nanos}", amount.sql);
+    Ok(Typed::new(plus_nanos(t, &shift), Type::DateTime))
+}
+
+/// The Sunday that starts `t`'s week, at midnight.
+fn start_of_week(t: &str) -> String {
+    let back = format!("(0 - CAST(date_part('dow', {t}) AS BIGINT) * {NANOS_PER_DAY})");
+    plus_nanos(&format!("date_trunc('day', {t})"), &back)
+}
+
+/// The instant `nanos` (an SQL integer) after `t`.
+fn plus_nanos(t: &str, nanos: &str) -> String {
+    format!("arrow_cast(arrow_cast({t}, 'Int64') + {nanos}, {UTC_NANOS})")
+}
+
+/// The last tick before `next`.
+fn last_tick(next: &str) -> String {
+    plus_nanos(next, "-100")
+}

@@ -1,0 +1,133 @@
+//! Kusto's string functions beyond the basic ones (occurrences, comparison, reversal, sizes,
+//! regular-expression replacement, positions), the array functions over dynamic values, and
+//! `gettype`. Strings stay non-null; an array function of a value that is not an array is null.
+
+use super::super::Fault;
+use super::super::ast::{Expr, ExprKind, Literal};
+use super::super::types::Type;
+use super::conversions::to_string;
+use super::{Typed, string_literal};
+
+/// Names of the functions translated here.
+pub const FUNCTIONS: &[&str] = &[
+    "countof",
+    "strcmp",
+    "reverse",
+    "string_size",
+    "replace_regex",
+    "indexof",
+    "gettype",
+    "array_slice",
+    "array_reverse",
+    "array_concat",
+    "strcat_array",
+    "sign",
+];
+
+/// Translates the function `name` of already translated `args`, written at `exprs`.
+pub(crate) fn call(
+    name: &str,
+    args: Vec<Typed>,
+    exprs: &[Expr],
+    offset: usize,
+) -> Result<Typed, Fault> {
+    let (min, max) = match name {
+        "countof" => (2, 3),
+        "strcmp" | "indexof" | "strcat_array" => (2, 2),
+        "replace_regex" | "array_slice" => (3, 3),
+        "array_concat" => (1, usize::MAX),
+        _ => (1, 1),
+    };
+    if args.len() < min || args.len() > max {
+        return Err(Fault::new(
+            offset,
+            &format!("{min} to {max} argument(s) for {name}, found {}", args.len()),
+        ));
+    }
+    let at = |i: usize| exprs.get(i).map_or(offset, |e| e.offset);
+    let text = |i: usize| to_string(args[i].clone(), at(i)).map(|t| t.sql);
+    let dynamic = |i: usize| -> Result<String, Fault> {
+        match args[i].ty {
+            Type::Dynamic => Ok(args[i].sql.clone()),
+            other => Err(Fault::new(at(i), &format!("a dynamic array, found a {other}"))),
+        }
+    };
+    let long = |i: usize| -> Result<String, Fault> {
+        match args[i].ty {
+            t if t.is_integer() => Ok(format!("CAST({} AS BIGINT)", args[i].sql)),
+            other => Err(Fault::new(at(i), &format!("an integer, found a {other}"))),
+        }
+    };
+    let (sql, ty) = match name {
+        "countof" => {
+            let kind = match exprs.get(2).map(|e| &e.kind) {
+                None => "normal".to_string(),
+                Some(ExprKind::Literal(Literal::Str(kind))) => kind.clone(),
+                Some(_) => return Err(Fault::refuse(at(2), "countof needs a constant kind")),
+            };
+            match kind.as_str() {
+                "normal" => (format!("kql_countof({}, {})", text(0)?, text(1)?), Type::Long),
+                "regex" => {
+                    let ExprKind::Literal(Literal::Str(pattern)) = &exprs[1].kind else {
+                        return Err(Fault::refuse(at(1), "countof needs a constant regex"));
+                    };
+                    let pattern = string_literal(pattern);
+                    (format!("CAST(regexp_count({}, {pattern}) AS BIGINT)", text(0)?), Type::Long)
+                }
+                other => {
+                    return Err(Fault::new(at(2), &format!("countof has no kind `{other}`")));
+                }
+            }
+        }
+        "strcmp" => {
+            let (a, b) = (text(0)?, text(1)?);
+            (format!("CASE WHEN {a} < {b} THEN -1 WHEN {a} > {b} THEN 1 ELSE 0 END"), Type::Int)
+        }
+        "reverse" => (format!("reverse({})", text(0)?), Type::String),
+        "string_size" => (format!("CAST(octet_length({}) AS BIGINT)", text(0)?), Type::Long),
+        "replace_regex" => {
+            let ExprKind::Literal(Literal::Str(pattern)) = &exprs[1].kind else {
+                return Err(Fault::refuse(at(1), "replace_regex needs a constant regex"));
+            };
+            let (source, rewrite) = (text(0)?, text(2)?);
+            let pattern = string_literal(pattern);
+            (format!("regexp_replace({source}, {pattern}, {rewrite}, 'g')"), Type::String)
+        }
+        "indexof" => {
+            // A character position from 0, or -1 when the text does not hold the lookup.
+            (format!("CAST(strpos({}, {}) AS BIGINT) - 1", text(0)?, text(1)?), Type::Long)
+        }
+        "gettype" => {
+            let sql = match args[0].ty {
+                Type::Dynamic => format!("kql_gettype({})", args[0].sql),
+                other => string_literal(other.name()),
+            };
+            (sql, Type::String)
+        }
+        "array_slice" => {
+            (format!("kql_array_slice({}, {}, {})", dynamic(0)?, long(1)?, long(2)?), Type::Dynamic)
+        }
+        "array_reverse" => (format!("kql_array_reverse({})", dynamic(0)?), Type::Dynamic),
+        "array_concat" => {
+            let parts = (0..args.len()).map(dynamic).collect::<Result<Vec<_>, _>>()?;
+            (format!("kql_array_concat({})", parts.join(", ")), Type::Dynamic)
+        }
+        "strcat_array" => {
+            (format!("kql_strcat_array({}, {})", dynamic(0)?, text(1)?), Type::String)
+        }
+        "sign" => {
+            if !args[0].ty.is_numeric() {
+                return Err(Fault::new(at(0), &format!("a number, found a {}", args[0].ty)));
+            }
+            let x = &args[0].sql;
+            (
+                format!(
+                    "CASE WHEN {x} > 0 THEN 1.0 WHEN {x} < 0 THEN -1.0 WHEN {x} = 0 THEN 0.0 END"
+                ),
+                Type::Real,
+            )
+        }
+        _ => return Err(Fault::refuse(offset, &format!("the function `{name}` is not supported"))),
+    };
+    Ok(Typed::new(sql, ty))
+}
