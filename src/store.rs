@@ -65,6 +65,17 @@ pub struct Location {
     pub container: Option<String>,
 }
 
+/// What a location is opened for, which decides what a local path must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// A lake to read (`--lake`): a local folder that exists.
+    ReadLake,
+    /// A lake to add to (ingest's `--to`): a local folder, created when missing.
+    WriteLake,
+    /// An export to read (ingest's `--from`): a local file or folder.
+    ReadExport,
+}
+
 /// Why a location cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
@@ -75,15 +86,14 @@ pub struct Refusal {
 }
 
 impl Location {
-    /// Resolves `location` (a folder, `file://`, `az://`, `abfs[s]://` or `s3://` URL) and
-    /// checks that it can be listed. A missing local folder is created when `create` is set
-    /// (ingest's `--to`); on an object store a path needs no creating, but the container or
-    /// bucket must exist.
-    pub async fn open(location: &str, create: bool) -> Result<Location, Refusal> {
+    /// Resolves `location` (a local path, or a `file://`, `az://`, `abfs[s]://` or `s3://`
+    /// URL) for `purpose` and checks that it can be listed. On an object store a path needs
+    /// no creating, but the container or bucket must exist.
+    pub async fn open(location: &str, purpose: Purpose) -> Result<Location, Refusal> {
         let display = shown(location);
         let refuse = |reason: String| Refusal { location: display.clone(), reason };
         if !location.contains("://") {
-            return local(std::path::Path::new(location), create, &display).map_err(refuse);
+            return local(std::path::Path::new(location), purpose, &display).map_err(refuse);
         }
         let url = Url::parse(location).map_err(|e| refuse(format!("is not a valid URL: {e}")))?;
         if url.password().is_some() || url.query().is_some() {
@@ -98,7 +108,7 @@ impl Location {
                 let path = url
                     .to_file_path()
                     .map_err(|()| refuse("is not a local file URL (file:///<path>)".into()))?;
-                local(&path, create, &display).map_err(refuse)
+                local(&path, purpose, &display).map_err(refuse)
             }
             "az" | "abfs" | "abfss" | "adl" | "azure" => {
                 let remote = Remote::azure(location, &url).map_err(refuse)?;
@@ -166,14 +176,16 @@ impl Location {
     }
 }
 
-/// A local folder, made absolute.
-fn local(path: &std::path::Path, create: bool, display: &str) -> Result<Location, String> {
-    if create {
+/// A local folder (or, for an export, a file), made absolute.
+fn local(path: &std::path::Path, purpose: Purpose, display: &str) -> Result<Location, String> {
+    if purpose == Purpose::WriteLake {
         std::fs::create_dir_all(path).map_err(|e| format!("cannot create the folder: {e}"))?;
     }
-    let absolute =
-        std::fs::canonicalize(path).map_err(|e| format!("cannot open the folder: {e}"))?;
-    if !absolute.is_dir() {
+    let absolute = std::fs::canonicalize(path).map_err(|e| match purpose {
+        Purpose::ReadExport => format!("cannot open it: {e}"),
+        Purpose::ReadLake | Purpose::WriteLake => format!("cannot open the folder: {e}"),
+    })?;
+    if purpose != Purpose::ReadExport && !absolute.is_dir() {
         return Err("is not a folder".into());
     }
     let root = Path::from_absolute_path(&absolute).map_err(|e| e.to_string())?;
@@ -662,7 +674,9 @@ mod tests {
     #[tokio::test]
     async fn urls_with_credentials_are_refused_without_repeating_them() {
         let refusal =
-            Location::open("s3://bucket/lake?X-Amz-Signature=0123456789", false).await.unwrap_err();
+            Location::open("s3://bucket/lake?X-Amz-Signature=0123456789", Purpose::ReadLake)
+                .await
+                .unwrap_err();
         assert_eq!(refusal.location, "s3://bucket/lake");
         assert!(refusal.reason.contains("credentials do not belong in the URL"));
         assert!(!refusal.reason.contains("0123456789"));
@@ -670,7 +684,7 @@ mod tests {
 
     #[tokio::test]
     async fn other_schemes_are_refused_by_name() {
-        let refusal = Location::open("gs://bucket/lake", false).await.unwrap_err();
+        let refusal = Location::open("gs://bucket/lake", Purpose::ReadLake).await.unwrap_err();
         assert!(refusal.reason.contains("not gs:// ones"), "{}", refusal.reason);
     }
 
@@ -678,7 +692,7 @@ mod tests {
     async fn a_file_url_is_a_local_folder() {
         let dir = tempfile::tempdir().unwrap();
         let url = Url::from_directory_path(dir.path()).unwrap();
-        let location = Location::open(url.as_str(), false).await.unwrap();
+        let location = Location::open(url.as_str(), Purpose::ReadLake).await.unwrap();
         assert!(location.is_local());
         assert_eq!(location.store_url, ObjectStoreUrl::local_filesystem());
     }

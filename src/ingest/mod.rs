@@ -55,7 +55,7 @@ pub use source::Skipped;
 
 use crate::report::thousands;
 use crate::schema;
-use crate::store::Location;
+use crate::store::{Location, Purpose};
 use manifest::Manifest;
 use run::Run;
 
@@ -108,7 +108,7 @@ pub async fn ingest(options: &IngestOptions) -> Result<IngestReport, IngestError
         })?),
         None => None,
     };
-    let from = Location::open(&options.from, false)
+    let from = Location::open(&options.from, Purpose::ReadExport)
         .await
         .map_err(|r| IngestError::SourceLocation { from: r.location, reason: r.reason })?;
     let discovery = source::discover(&from, table).await?;
@@ -122,7 +122,7 @@ pub async fn ingest(options: &IngestOptions) -> Result<IngestReport, IngestError
             ),
         });
     }
-    let lake = Location::open(&options.to, true)
+    let lake = Location::open(&options.to, Purpose::WriteLake)
         .await
         .map_err(|r| IngestError::LakeLocation { lake: r.location, reason: r.reason })?;
     let manifest = Manifest::load(&lake).await?;

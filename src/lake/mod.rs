@@ -25,7 +25,7 @@ pub use unify::{ColumnProblem, TableSchema, catalogue_schema, unify};
 
 use crate::error::{Error, Result};
 use crate::schema;
-use crate::store::Location;
+use crate::store::{Location, Purpose};
 use crate::window::TimeWindow;
 
 /// How many Parquet footers are read at once.
@@ -69,7 +69,7 @@ impl Lake {
     /// missing container or bucket, bad credentials or an unreachable endpoint are reported
     /// here, with what to set.
     pub async fn open(location: &str) -> Result<Lake> {
-        let location = Location::open(location, false)
+        let location = Location::open(location, Purpose::ReadLake)
             .await
             .map_err(|r| Error::LakeLocation { lake: r.location, reason: r.reason })?;
         Ok(Lake { location })
