@@ -62,7 +62,7 @@ async fn conformance(path: &Path) {
     let text = std::fs::read_to_string(path).expect("the corpus is readable");
     let verbose = std::env::var("KQL_CONFORMANCE_VERBOSE").is_ok();
     let empty = tempfile::tempdir().expect("a temporary folder");
-    let lake = Lake::open(empty.path().to_str().expect("utf-8")).expect("an empty lake");
+    let lake = Lake::open(empty.path().to_str().expect("utf-8")).await.expect("an empty lake");
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let case: serde_json::Value = serde_json::from_str(line).expect("a JSON line");

@@ -70,12 +70,14 @@ pub enum Command {
 /// `lakehunt ingest`.
 #[derive(Debug, Args)]
 pub struct IngestArgs {
-    /// The export: a file, or a folder searched recursively for .json and .csv files.
+    /// The export: a file, or a folder searched recursively for .json and .csv files; or the
+    /// same on an object store (az://<container>/<path>, s3://<bucket>/<path>).
     #[arg(long, value_name = "PATH")]
     pub from: String,
 
-    /// The lake to add to; created if missing.
-    #[arg(long, value_name = "DIR")]
+    /// The lake to add to: a folder, created if missing, or az://<container>/<path>,
+    /// abfss://<container>@<account>.dfs.core.windows.net/<path> or s3://<bucket>/<path>.
+    #[arg(long, value_name = "LAKE")]
     pub to: String,
 
     /// The table of CSV exports (case-sensitive, such as DeviceLogonEvents); also limits
@@ -143,9 +145,12 @@ pub struct HuntArgs {
     #[arg(default_value = DEFAULT_RULE)]
     pub rule: String,
 
-    /// The lake: a folder with one sub-folder (or one .parquet file) per table.
-    /// Defaults to the sample lake that ships with lakehunt.
-    #[arg(long, value_name = "DIR")]
+    /// The lake: a folder with one sub-folder (or one .parquet file) per table, or the same
+    /// on an object store: az://<container>/<path>,
+    /// abfss://<container>@<account>.dfs.core.windows.net/<path> or s3://<bucket>/<path>, with
+    /// credentials from the environment (AZURE_STORAGE_*, AWS_*). Defaults to the sample lake
+    /// that ships with lakehunt.
+    #[arg(long, value_name = "LAKE")]
     pub lake: Option<String>,
 
     /// Keep rows with Timestamp at or after this instant (RFC 3339 or a date).
@@ -462,7 +467,7 @@ async fn plan(args: &HuntArgs, extra: &[Rule]) -> Result<(Engine, Hunt)> {
         chrono::Utc::now(),
     )?;
     let rule = Rule::resolve_with(&args.rule, extra)?;
-    let lake = Lake::open(args.lake.as_deref().unwrap_or(SAMPLE_LAKE))?;
+    let lake = Lake::open(args.lake.as_deref().unwrap_or(SAMPLE_LAKE)).await?;
     let engine = Engine::new(&EngineOptions {
         target_partitions: args.target_partitions,
         batch_size: args.batch_size,

@@ -5,7 +5,8 @@
 //! finds the tables it reads and cuts them to the [`window`], [`engine`] plans and runs it in
 //! a DataFusion session with the Kusto [`functions`], and [`output`] writes the findings
 //! while [`report`] tells the user how it went. [`schema`] is the catalogue of Defender
-//! tables they share; [`generate`] writes synthetic lakes and [`ingest`] turns Defender
+//! tables they share; [`store`] resolves a location (a folder, `az://`, `s3://`) to the object
+//! store that holds it; [`generate`] writes synthetic lakes and [`ingest`] turns Defender
 //! exports into lakes.
 
 pub mod engine;
@@ -19,6 +20,7 @@ pub mod output;
 pub mod report;
 pub mod rule;
 pub mod schema;
+pub mod store;
 pub mod window;
 
 pub use error::{Error, Result};

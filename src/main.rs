@@ -13,7 +13,7 @@ fn main() -> ExitCode {
     keep_freed_memory();
     let cli = cli::Cli::parse();
     tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(|| Redacted(std::io::stderr()))
         .with_target(false)
         .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(
@@ -32,7 +32,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", lakehunt::store::redact(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }
@@ -55,6 +55,22 @@ fn keep_freed_memory() {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn keep_freed_memory() {}
+
+/// Standard error for logs, with credentials blanked ([`lakehunt::store::redact`]). Each log
+/// line reaches it in one write.
+struct Redacted(std::io::Stderr);
+
+impl std::io::Write for Redacted {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.0.write_all(lakehunt::store::redact(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
 
 /// A reader that stopped reading (`lakehunt run | head`) ends the run quietly.
 fn is_closed_pipe(error: &anyhow::Error) -> bool {

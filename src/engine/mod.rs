@@ -114,6 +114,8 @@ impl Engine {
     /// Finds the tables `rule` reads in `lake`, registers them cut to `window`, and plans the
     /// rule. Errors name the rule and, where one is to blame, the table, column or file.
     pub async fn plan(&self, lake: &Lake, rule: &Rule, window: &TimeWindow) -> Result<Hunt> {
+        // The lake's store serves every file URL of its tables, in the scans and in diagnose.
+        self.ctx.register_object_store(lake.store_url().as_ref(), lake.store());
         let rule = &self.fit_to_lake(lake, rule, window).await?;
         let state = self.ctx.state();
         let dialect = state.config().options().sql_parser.dialect;

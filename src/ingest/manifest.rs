@@ -13,15 +13,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use datafusion::object_store::ObjectStoreExt;
 use datafusion::object_store::path::Path;
-use datafusion::object_store::{ObjectStoreExt, PutPayload};
 use futures::TryStreamExt;
 use serde_json::{Value, json};
 
 use super::error::IngestError;
-use super::location::Location;
 use super::quarantine::QUARANTINE_FOLDER;
 use super::writer::FILE_PREFIX;
+use crate::store::Location;
 
 /// The manifest's file name, directly under the lake's root (skipped by lake discovery).
 pub const MANIFEST_FILE: &str = "_lakehunt_ingest.json";
@@ -87,7 +87,8 @@ impl Manifest {
         Ok(Manifest { commits, sources })
     }
 
-    /// Replaces the lake's manifest in one rename: the commit point of a run.
+    /// Replaces the lake's manifest in one step (a rename on disk, one put on an object
+    /// store): the commit point of a run.
     pub async fn save(&self, lake: &Location) -> Result<(), IngestError> {
         let sources: serde_json::Map<String, Value> = self
             .sources
@@ -96,7 +97,6 @@ impl Manifest {
             .collect();
         let value = json!({"format": FORMAT, "commits": self.commits, "sources": sources});
         let path = lake.child(MANIFEST_FILE);
-        let temporary = lake.child(&format!(".{MANIFEST_FILE}.tmp"));
         let failed = |e: datafusion::object_store::Error| IngestError::Write {
             path: lake.describe(&path),
             reason: e.to_string(),
@@ -105,8 +105,7 @@ impl Manifest {
             path: lake.describe(&path),
             reason: e.to_string(),
         })?;
-        lake.store.put(&temporary, PutPayload::from(text)).await.map_err(failed)?;
-        lake.store.rename(&temporary, &path).await.map_err(failed)
+        lake.put_whole(&path, text).await.map_err(failed)
     }
 }
 

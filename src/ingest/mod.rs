@@ -13,21 +13,28 @@
 //! export adds nothing.
 //!
 //! **Crash safety: the manifest is the commit point.** A run writes each Parquet file (and
-//! its quarantine file) under a temporary `.`-name and renames it into place; the final
-//! name carries the id of the commit it belongs to. Only then is the manifest replaced,
-//! through a temporary name and a rename, with the new offsets and the commit's id added to
-//! its list of commits. A run that stops before that rename leaves files whose commit the
-//! manifest does not list, and offsets that still point before their rows: the lake stays
-//! readable (those rows are in it at most once), and the next run first deletes every file
-//! of an unlisted commit and every temporary file, then reads those sources again from the
-//! recorded offsets, so no row is ever in the lake twice. Names alone could not give this:
-//! a blob that grew in between would be read over a longer range, into a file of another
-//! name, beside the orphan. A run commits every [`run::COMMIT_BYTES`] of source, so an
+//! its quarantine file) so that it appears whole or not at all, under a final name that
+//! carries the id of the commit it belongs to; only then does it replace the manifest, with
+//! the new offsets and the commit's id added to its list of commits. On a local disk each
+//! file goes in under a temporary `.`-name and is renamed into place. Object stores (`--to
+//! az://...`, `s3://...`) have no atomic rename, but one put is atomic there, so each file is
+//! put under its final name once its bytes are complete, and the manifest is put last, whole.
+//! A run that stops before the manifest is replaced leaves files whose commit the manifest
+//! does not list, and offsets that still point before their rows: the lake stays readable
+//! (those rows are in it at most once), and the next run first deletes every file of an
+//! unlisted commit and every temporary file, then reads those sources again from the
+//! recorded offsets, so no row is ever in the lake twice. Names alone could not give this: a
+//! blob that grew in between would be read over a longer range, into a file of another name,
+//! beside the orphan. A run commits every [`run::COMMIT_BYTES`] of source, so an
 //! interruption loses at most that much work. One ingest at a time may write a lake.
+//!
+//! Sources and lakes are [`Location`]s: local folders, or containers and buckets on an
+//! object store, read and written through the same [`ObjectStore`] calls.
+//!
+//! [`ObjectStore`]: datafusion::object_store::ObjectStore
 
 pub mod buffer;
 pub mod error;
-pub mod location;
 pub mod manifest;
 pub mod portal;
 pub mod quarantine;
@@ -48,6 +55,7 @@ pub use source::Skipped;
 
 use crate::report::thousands;
 use crate::schema;
+use crate::store::{Location, Purpose};
 use manifest::Manifest;
 use run::Run;
 
@@ -100,8 +108,9 @@ pub async fn ingest(options: &IngestOptions) -> Result<IngestReport, IngestError
         })?),
         None => None,
     };
-    let from = location::resolve(&options.from, false)
-        .map_err(|reason| IngestError::SourceLocation { from: options.from.clone(), reason })?;
+    let from = Location::open(&options.from, Purpose::ReadExport)
+        .await
+        .map_err(|r| IngestError::SourceLocation { from: r.location, reason: r.reason })?;
     let discovery = source::discover(&from, table).await?;
     if discovery.sources.is_empty() {
         return Err(IngestError::SourceLocation {
@@ -113,8 +122,9 @@ pub async fn ingest(options: &IngestOptions) -> Result<IngestReport, IngestError
             ),
         });
     }
-    let lake = location::resolve(&options.to, true)
-        .map_err(|reason| IngestError::LakeLocation { lake: options.to.clone(), reason })?;
+    let lake = Location::open(&options.to, Purpose::WriteLake)
+        .await
+        .map_err(|r| IngestError::LakeLocation { lake: r.location, reason: r.reason })?;
     let manifest = Manifest::load(&lake).await?;
     let orphans_removed = manifest::remove_orphans(&lake, &manifest).await?;
 

@@ -13,11 +13,10 @@
 //! record) as the source had it.
 
 use datafusion::object_store::path::Path;
-use datafusion::object_store::{ObjectStoreExt, PutPayload};
 use serde_json::json;
 
 use super::error::IngestError;
-use super::location::Location;
+use crate::store::Location;
 
 /// The quarantine's folder under the lake's root.
 pub const QUARANTINE_FOLDER: &str = "_quarantine";
@@ -65,20 +64,18 @@ impl Quarantine {
         tracing::debug!(source = origin.source, line = origin.line, reason, "row quarantined");
     }
 
-    /// Writes the refused rows as `_quarantine/<commit>.jsonl` (temporary name, then rename)
-    /// and returns the file, or nothing when no row was refused.
+    /// Writes the refused rows as `_quarantine/<commit>.jsonl`, whole or not at all, and
+    /// returns the file, or nothing when no row was refused.
     pub async fn write(self, lake: &Location, commit: &str) -> Result<Option<Path>, IngestError> {
         if self.rows == 0 {
             return Ok(None);
         }
         let path = lake.child(&format!("{QUARANTINE_FOLDER}/{commit}.jsonl"));
-        let temporary = lake.child(&format!("{QUARANTINE_FOLDER}/.{commit}.jsonl.tmp"));
         let failed = |e: datafusion::object_store::Error| IngestError::Write {
             path: lake.describe(&path),
             reason: e.to_string(),
         };
-        lake.store.put(&temporary, PutPayload::from(self.lines)).await.map_err(failed)?;
-        lake.store.rename(&temporary, &path).await.map_err(failed)?;
+        lake.put_whole(&path, self.lines).await.map_err(failed)?;
         Ok(Some(path))
     }
 }

@@ -14,7 +14,6 @@ use crate::schema::{self, TableDef};
 use super::IngestReport;
 use super::buffer::{DayBuffer, day_of};
 use super::error::IngestError;
-use super::location::Location;
 use super::manifest::{Manifest, SourceState};
 use super::portal::PortalCsv;
 use super::quarantine::{Origin, Quarantine};
@@ -23,6 +22,7 @@ use super::source::{Skipped, Source, SourceFormat};
 use super::streaming::{self, Line};
 use super::value::Raw;
 use super::writer::LakeWriter;
+use crate::store::Location;
 
 /// Source bytes read per request: a blob is read in pieces of this size, so that memory
 /// does not grow with it.

@@ -21,7 +21,7 @@ use futures::TryStreamExt;
 use crate::schema::{self, TableDef};
 
 use super::error::IngestError;
-use super::location::Location;
+use crate::store::Location;
 
 /// The Storage export's container prefix, before the table's name in lower case.
 const CONTAINER_PREFIX: &str = "insights-logs-advancedhunting-";
@@ -91,7 +91,7 @@ pub async fn discover(
         }
         let name = meta.location.filename().unwrap_or_default().to_ascii_lowercase();
         let format = if name.ends_with(".json") {
-            match container_table(&meta.location) {
+            match container_table(from, &meta.location) {
                 Some(ContainerTable::Unknown(container)) => {
                     let reason = format!(
                         "container {container} holds a table that is not in lakehunt's \
@@ -129,7 +129,9 @@ pub async fn discover(
 
 /// The file at `from`, or every file below it.
 async fn list(from: &Location) -> Result<Vec<ObjectMeta>, IngestError> {
-    if let Ok(meta) = from.store.head(&from.root).await {
+    // The root of a container or bucket is no object; anything below it may be one.
+    let may_be_a_file = !from.root.as_ref().is_empty();
+    if may_be_a_file && let Ok(meta) = from.store.head(&from.root).await {
         return Ok(vec![meta]);
     }
     match from.store.list(Some(&from.root)).try_collect().await {
@@ -147,14 +149,18 @@ enum ContainerTable {
     Unknown(String),
 }
 
-/// The table of the Storage container a blob is in, if it is in one.
-fn container_table(path: &Path) -> Option<ContainerTable> {
-    let container = path.parts().find(|p| p.as_ref().starts_with(CONTAINER_PREFIX))?;
-    let lower = &container.as_ref()[CONTAINER_PREFIX.len()..];
+/// The table of the Storage container a blob is in, if it is in one: the container `--from`
+/// names (`az://insights-logs-advancedhunting-devicelogonevents`), or a folder of that name
+/// (a downloaded export).
+fn container_table(from: &Location, path: &Path) -> Option<ContainerTable> {
+    let folders: Vec<String> = path.parts().map(|p| p.as_ref().to_string()).collect();
+    let container =
+        from.container.iter().chain(&folders).find(|name| name.starts_with(CONTAINER_PREFIX))?;
+    let lower = &container[CONTAINER_PREFIX.len()..];
     let known = schema::tables().iter().find(|t| t.name.eq_ignore_ascii_case(lower));
     Some(match known {
         Some(def) => ContainerTable::Known(def),
-        None => ContainerTable::Unknown(container.as_ref().to_string()),
+        None => ContainerTable::Unknown(container.clone()),
     })
 }
 

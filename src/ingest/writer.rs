@@ -1,21 +1,20 @@
 //! The lake writer: one Parquet file per table, day and flush, in the layout the hunt reads
 //! and `generate` writes (`<Table>/date=YYYY-MM-DD/`), zstd-compressed, with page statistics,
-//! `Timestamp` declared as the sort order, and rows in time order. A file is put under a
-//! temporary name starting with `.` (which lake discovery skips) and renamed into place;
-//! its final name carries the commit it belongs to (`ingest-<commit>-<n>.parquet`), which
+//! `Timestamp` declared as the sort order, and rows in time order. A file appears whole or
+//! not at all ([`Location::put_whole`]: on disk a temporary `.`-name, which lake discovery
+//! skips, renamed into place; on an object store one put); its final name carries the commit it belongs to (`ingest-<commit>-<n>.parquet`), which
 //! is how a later run tells a committed file from the orphan of an interrupted one.
 
 use chrono::NaiveDate;
 use datafusion::arrow::array::RecordBatch;
 use datafusion::object_store::path::Path;
-use datafusion::object_store::{ObjectStoreExt, PutPayload};
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::basic::{Compression, ZstdLevel};
 use datafusion::parquet::file::metadata::SortingColumn;
 use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
 
 use super::error::IngestError;
-use super::location::Location;
+use crate::store::Location;
 
 /// Rows per Parquet row group: a day's file of a busy table holds a few groups, so that
 /// statistics can skip parts of it.
@@ -60,13 +59,10 @@ impl LakeWriter {
         let folder = format!("{table}/date={}", day.format("%Y-%m-%d"));
         let name = format!("{FILE_PREFIX}{}-{:05}.parquet", self.commit, self.files.len());
         let path = lake.child(&format!("{folder}/{name}"));
-        let temporary = lake.child(&format!("{folder}/.{name}.tmp"));
         let failed = |reason: String| IngestError::Write { path: lake.describe(&path), reason };
 
         let bytes = encode(batch).map_err(failed)?;
-        let store = &lake.store;
-        store.put(&temporary, PutPayload::from(bytes)).await.map_err(|e| failed(e.to_string()))?;
-        store.rename(&temporary, &path).await.map_err(|e| failed(e.to_string()))?;
+        lake.put_whole(&path, bytes).await.map_err(|e| failed(e.to_string()))?;
         self.files.push(path);
         Ok(())
     }

@@ -1,6 +1,8 @@
-//! A lake: a location holding one folder (or one file) per table. This module finds a table's
-//! Parquet files, skips the date partitions a time window rules out before opening anything,
-//! reads the remaining footers and unifies their schemas.
+//! A lake: a location holding one folder (or one file) per table, on a local disk or an object
+//! store (see [`crate::store`]). This module finds a table's Parquet files, skips the date
+//! partitions a time window rules out before opening anything, reads the remaining footers
+//! and unifies their schemas. All of it goes through the lake's [`ObjectStore`], so a lake in
+//! an Azure container or an S3 bucket is found, pruned and read as one on disk.
 //!
 //! Layout: `<lake>/<Table>/**/*.parquet` (hive folders such as `date=2026-05-23/` or
 //! `y=2026/m=05/d=23/` are recognised) or a single `<lake>/<Table>.parquet`. Names that start
@@ -14,7 +16,6 @@ use std::sync::Arc;
 use datafusion::datasource::listing::ListingTableUrl;
 use datafusion::datasource::physical_plan::parquet::metadata::DFParquetMetadata;
 use datafusion::execution::object_store::ObjectStoreUrl;
-use datafusion::object_store::local::LocalFileSystem;
 use datafusion::object_store::path::Path;
 use datafusion::object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
 use futures::{StreamExt, TryStreamExt};
@@ -24,6 +25,7 @@ pub use unify::{ColumnProblem, TableSchema, catalogue_schema, unify};
 
 use crate::error::{Error, Result};
 use crate::schema;
+use crate::store::{Location, Purpose};
 use crate::window::TimeWindow;
 
 /// How many Parquet footers are read at once.
@@ -32,10 +34,7 @@ const FOOTER_CONCURRENCY: usize = 16;
 /// A lake location and the object store that holds it.
 #[derive(Debug, Clone)]
 pub struct Lake {
-    display: String,
-    store: Arc<dyn ObjectStore>,
-    store_url: ObjectStoreUrl,
-    root: Path,
+    location: Location,
 }
 
 /// One Parquet file of a table.
@@ -64,62 +63,45 @@ pub struct LakeTable {
 }
 
 impl Lake {
-    /// Opens a lake on the local file system.
-    pub fn open(location: &str) -> Result<Lake> {
-        let problem = |reason: String| Error::LakeLocation { lake: location.into(), reason };
-        if location.contains("://") {
-            return Err(problem(
-                "only local folders are lakes in this version; object stores are not supported yet"
-                    .into(),
-            ));
-        }
-        let dir = std::fs::canonicalize(location)
-            .map_err(|e| problem(format!("cannot open the folder: {e}")))?;
-        if !dir.is_dir() {
-            return Err(problem("is not a folder".into()));
-        }
-        let root = Path::from_absolute_path(&dir).map_err(|e| problem(e.to_string()))?;
-        Ok(Lake {
-            display: location.trim_end_matches('/').to_string(),
-            store: Arc::new(LocalFileSystem::new()),
-            store_url: ObjectStoreUrl::local_filesystem(),
-            root,
-        })
+    /// Opens a lake: a local folder, or an `az://<container>/<path>`,
+    /// `abfss://<container>@<account>.dfs.core.windows.net/<path>` or `s3://<bucket>/<path>`
+    /// URL whose store is configured from the environment. A store is listed once, so that a
+    /// missing container or bucket, bad credentials or an unreachable endpoint are reported
+    /// here, with what to set.
+    pub async fn open(location: &str) -> Result<Lake> {
+        let location = Location::open(location, Purpose::ReadLake)
+            .await
+            .map_err(|r| Error::LakeLocation { lake: r.location, reason: r.reason })?;
+        Ok(Lake { location })
     }
 
     /// The lake's location as the user gave it.
     pub fn display(&self) -> &str {
-        &self.display
+        &self.location.display
     }
 
     /// The object store holding the lake.
     pub fn store(&self) -> Arc<dyn ObjectStore> {
-        Arc::clone(&self.store)
+        Arc::clone(&self.location.store)
     }
 
     /// The URL DataFusion knows the lake's object store by.
     pub fn store_url(&self) -> &ObjectStoreUrl {
-        &self.store_url
+        &self.location.store_url
     }
 
     /// The URL of one file, as DataFusion's listing tables take it.
     pub fn file_url(&self, file: &LakeFile) -> Result<ListingTableUrl> {
-        let url = format!("{}{}", self.store_url.as_str(), file.meta.location);
+        let url = self.location.url(&file.meta.location);
         ListingTableUrl::parse(&url).map_err(|e| Error::LakeLocation {
-            lake: self.display.clone(),
+            lake: self.display().to_string(),
             reason: format!("cannot address {}: {e}", self.describe(&file.meta.location)),
         })
     }
 
     /// A path inside the lake as the user would write it.
     pub fn describe(&self, location: &Path) -> String {
-        match location.prefix_match(&self.root) {
-            Some(parts) => {
-                let parts: Vec<String> = parts.map(|p| p.as_ref().to_string()).collect();
-                format!("{}/{}", self.display, parts.join("/"))
-            }
-            None => location.to_string(),
-        }
+        self.location.describe(location)
     }
 
     /// Finds table `name`, rules out the files whose partitions lie outside `window`, and
@@ -149,23 +131,24 @@ impl Lake {
 
     /// Lists a table's Parquet files, sorted by path, with their partition spans.
     async fn list_table(&self, name: &str) -> Result<(String, Vec<LakeFile>)> {
-        let single = self.root.clone().join(format!("{name}.parquet"));
-        if let Ok(meta) = self.store.head(&single).await {
+        let single = self.location.child(&format!("{name}.parquet"));
+        if let Ok(meta) = self.location.store.head(&single).await {
             let file = LakeFile { meta, span: None };
             return Ok((self.describe(&single), vec![file]));
         }
 
-        let folder = self.root.clone().join(name);
-        let listed: Vec<ObjectMeta> = match self.store.list(Some(&folder)).try_collect().await {
-            Ok(listed) => listed,
-            Err(datafusion::object_store::Error::NotFound { .. }) => Vec::new(),
-            Err(e) => {
-                return Err(Error::LakeLocation {
-                    lake: self.display.clone(),
-                    reason: format!("cannot list {}: {e}", self.describe(&folder)),
-                });
-            }
-        };
+        let folder = self.location.child(name);
+        let listed: Vec<ObjectMeta> =
+            match self.location.store.list(Some(&folder)).try_collect().await {
+                Ok(listed) => listed,
+                Err(datafusion::object_store::Error::NotFound { .. }) => Vec::new(),
+                Err(e) => {
+                    return Err(Error::LakeLocation {
+                        lake: self.display().to_string(),
+                        reason: format!("cannot list {}: {e}", self.describe(&folder)),
+                    });
+                }
+            };
         let mut files = Vec::new();
         let mut anything = false;
         for meta in listed {
@@ -188,9 +171,9 @@ impl Lake {
         let location = format!("{}/", self.describe(&folder));
         if files.is_empty() {
             return Err(if anything {
-                Error::EmptyTable { lake: self.display.clone(), table: name.into(), location }
+                Error::EmptyTable { lake: self.display().to_string(), table: name.into(), location }
             } else {
-                Error::TableNotFound { lake: self.display.clone(), table: name.into() }
+                Error::TableNotFound { lake: self.display().to_string(), table: name.into() }
             });
         }
         files.sort_by(|a, b| a.meta.location.cmp(&b.meta.location));
@@ -206,7 +189,7 @@ impl Lake {
         futures::stream::iter(files)
             .map(|file| async move {
                 let shown = self.describe(&file.meta.location);
-                let footer = DFParquetMetadata::new(self.store.as_ref(), &file.meta);
+                let footer = DFParquetMetadata::new(self.location.store.as_ref(), &file.meta);
                 match footer.fetch_schema().await {
                     Ok(schema) => Ok((shown, Arc::new(schema))),
                     Err(e) => Err(Error::UnreadableFile {

@@ -113,7 +113,7 @@ pub async fn hunt_with(
     rule: &str,
     window: TimeWindow,
 ) -> lakehunt::Result<Vec<Finding>> {
-    let lake = Lake::open(lake.to_str().expect("utf-8 path"))?;
+    let lake = Lake::open(lake.to_str().expect("utf-8 path")).await?;
     let rule = Rule::resolve(rule)?;
     let engine = Engine::new(&EngineOptions::default()).unwrap();
     let hunt = engine.plan(&lake, &rule, &window).await?;
@@ -192,7 +192,7 @@ pub fn texts(output: &Output) -> (String, String) {
 /// Runs the seed rule over the lake through the library and returns its output batches as
 /// they come, for tests that look at the findings' Arrow types rather than their values.
 pub async fn hunt_batches(lake: &Path) -> Vec<RecordBatch> {
-    let lake = Lake::open(lake.to_str().expect("utf-8 path")).expect("the lake opens");
+    let lake = Lake::open(lake.to_str().expect("utf-8 path")).await.expect("the lake opens");
     let rule = Rule::resolve(DEFAULT_RULE).expect("the seed rule");
     let engine = Engine::new(&EngineOptions::default()).unwrap();
     let window = TimeWindow::unbounded();

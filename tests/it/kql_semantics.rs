@@ -15,7 +15,7 @@ pub async fn run_kql(query: &str) -> (String, Vec<String>) {
     let rule = Rule::from_kql("test", query, None, "test").unwrap_or_else(|e| panic!("{e}"));
     let header: Vec<String> = rule.columns.iter().map(|(n, t)| format!("{n}:{t}")).collect();
     let empty = tempfile::tempdir().unwrap();
-    let lake = Lake::open(empty.path().to_str().unwrap()).unwrap();
+    let lake = Lake::open(empty.path().to_str().unwrap()).await.unwrap();
     let engine =
         Engine::new(&EngineOptions { target_partitions: Some(1), ..Default::default() }).unwrap();
     let hunt = engine

@@ -14,5 +14,6 @@ mod kql_cli;
 mod kql_semantics;
 mod kql_translate;
 mod memory;
+mod object_store;
 mod planted;
 mod semantics;

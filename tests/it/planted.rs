@@ -107,7 +107,8 @@ async fn one_engine_hunts_two_lakes_and_windows_in_turn() {
     let window = TimeWindow::from_args(Some("2026-03-03"), None, None, chrono::Utc::now()).unwrap();
     for (lake, window) in [(&first, TimeWindow::unbounded()), (&second, window), (&first, window)] {
         let lake_path = lake.to_str().unwrap();
-        let hunt = engine.plan(&Lake::open(lake_path).unwrap(), &rule, &window).await.unwrap();
+        let opened = Lake::open(lake_path).await.unwrap();
+        let hunt = engine.plan(&opened, &rule, &window).await.unwrap();
         let plan = hunt.physical_plan().await.unwrap();
         let mut stream = hunt.execute(plan).unwrap();
         let mut findings = Vec::new();
