@@ -6,8 +6,11 @@
 //! a DataFusion session with the Kusto [`functions`], and [`output`] writes the findings
 //! while [`report`] tells the user how it went. [`schema`] is the catalogue of Defender
 //! tables they share; [`generate`] writes synthetic lakes and [`ingest`] turns Defender
-//! exports into lakes.
+//! exports into lakes. With the `cluster` feature, [`cluster`] runs hunts on an Apache
+//! DataFusion Ballista cluster.
 
+#[cfg(feature = "cluster")]
+pub mod cluster;
 pub mod engine;
 pub mod error;
 pub mod functions;
