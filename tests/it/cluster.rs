@@ -113,10 +113,12 @@ impl Cluster {
     fn wait_until(&mut self, done: impl Fn(Option<usize>) -> bool) {
         let started = Instant::now();
         loop {
-            for service in &mut self.services {
-                if let Some(status) = service.child.try_wait().unwrap() {
-                    panic!("{} stopped ({status}):\n{}", service.name, self.logs_text());
-                }
+            let stopped = self.services.iter_mut().find_map(|service| {
+                let status = service.child.try_wait().unwrap()?;
+                Some(format!("{} stopped ({status})", service.name))
+            });
+            if let Some(stopped) = stopped {
+                panic!("{stopped}:\n{}", self.logs_text());
             }
             if done(self.executors_registered()) {
                 return;
