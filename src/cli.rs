@@ -65,6 +65,49 @@ pub enum Command {
     /// JSON lines) and portal CSV exports. Only what is new since the last run is read; rows
     /// that do not fit are quarantined in the lake.
     Ingest(IngestArgs),
+    /// Start a Ballista scheduler with lakehunt's functions, for `run --cluster`.
+    #[cfg(feature = "cluster")]
+    Scheduler(SchedulerArgs),
+    /// Start a Ballista executor with lakehunt's functions, taking tasks from a scheduler.
+    #[cfg(feature = "cluster")]
+    Executor(ExecutorArgs),
+}
+
+/// `lakehunt scheduler`.
+#[cfg(feature = "cluster")]
+#[derive(Debug, Args)]
+pub struct SchedulerArgs {
+    /// The address to listen on for clients and executors (an IP address and port;
+    /// 0.0.0.0 for every interface).
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:50050")]
+    pub bind: std::net::SocketAddr,
+}
+
+/// `lakehunt executor`.
+#[cfg(feature = "cluster")]
+#[derive(Debug, Args)]
+pub struct ExecutorArgs {
+    /// The scheduler to take tasks from (HOST:PORT or df://HOST:PORT).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub scheduler: lakehunt::cluster::ClusterUrl,
+
+    /// The address to serve stage outputs on, to other executors and to clients (an IP
+    /// address and port; 0.0.0.0 for every interface).
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:50051")]
+    pub bind: std::net::SocketAddr,
+
+    /// The host name other machines reach this executor by, if not the --bind address.
+    #[arg(long, value_name = "HOST")]
+    pub external_host: Option<String>,
+
+    /// How many tasks run at once (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub concurrent_tasks: Option<usize>,
+
+    /// Where stage outputs and spill files go (default: a temporary folder, removed when the
+    /// executor stops).
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
 }
 
 /// `lakehunt ingest`.
@@ -181,6 +224,11 @@ pub struct HuntArgs {
     /// Where spilled data goes (default: the system's temporary directory).
     #[arg(long, value_name = "DIR")]
     pub spill_dir: Option<PathBuf>,
+
+    /// Run the hunt on the Apache DataFusion Ballista cluster whose scheduler is at this URL
+    /// (started with `lakehunt scheduler`); every machine must see the lake at --lake's path.
+    #[arg(long, value_name = "df://HOST:PORT", conflicts_with_all = ["memory_limit", "spill_dir"])]
+    pub cluster: Option<String>,
 }
 
 /// `lakehunt run`.
@@ -252,6 +300,22 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Schema(args) => show_schema(args.table.as_deref()),
         Command::Generate(args) => generate(args, cli.quiet).await,
         Command::Ingest(args) => ingest(args, cli.quiet).await,
+        #[cfg(feature = "cluster")]
+        Command::Scheduler(args) => {
+            let options = lakehunt::cluster::scheduler::SchedulerOptions { bind: args.bind };
+            Ok(lakehunt::cluster::scheduler::run(&options).await?)
+        }
+        #[cfg(feature = "cluster")]
+        Command::Executor(args) => {
+            let options = lakehunt::cluster::executor::ExecutorOptions {
+                scheduler: args.scheduler,
+                bind: args.bind,
+                external_host: args.external_host,
+                concurrent_tasks: args.concurrent_tasks,
+                work_dir: args.work_dir,
+            };
+            Ok(lakehunt::cluster::executor::run(&options).await?)
+        }
     }
 }
 
@@ -357,7 +421,8 @@ async fn hunt(args: RunArgs, extra: &[Rule], quiet: bool) -> Result<()> {
 
     warn_about_invalid_json(&engine);
     if !quiet {
-        eprintln!("{}", HuntSummary::new(&hunt.tables, &plan, findings, started.elapsed()));
+        let summary = HuntSummary::new(&hunt.tables, &plan, findings, started.elapsed());
+        eprintln!("{}", summary.on_cluster(hunt.cluster()));
     }
     Ok(())
 }
@@ -391,6 +456,7 @@ async fn explain(args: ExplainArgs, extra: &[Rule], quiet: bool) -> Result<()> {
         ));
     }
     let summary = HuntSummary::new(&hunt.tables, &plan, findings, started.elapsed());
+    let summary = summary.on_cluster(hunt.cluster());
     text.push_str(&format!("\n-- summary\n{summary}\n"));
     emit(&text)
 }
@@ -403,7 +469,9 @@ async fn run_plan(
     destination: Option<&Destination>,
     quiet: bool,
 ) -> Result<u64> {
-    let progress = Progress::start(plan, !quiet && std::io::stderr().is_terminal());
+    // Rows scanned are counted on a cluster's executors, not here: no progress line to show.
+    let local = hunt.cluster().is_none();
+    let progress = Progress::start(plan, !quiet && local && std::io::stderr().is_terminal());
     let ran = match hunt.execute(Arc::clone(plan)) {
         Ok(stream) => match destination {
             Some(destination) => output::write(stream, &hunt.rule.slug, destination).await,
@@ -468,11 +536,15 @@ async fn plan(args: &HuntArgs, extra: &[Rule]) -> Result<(Engine, Hunt)> {
     )?;
     let rule = Rule::resolve_with(&args.rule, extra)?;
     let lake = Lake::open(args.lake.as_deref().unwrap_or(SAMPLE_LAKE)).await?;
-    let engine = Engine::new(&EngineOptions {
+    let options = EngineOptions {
         target_partitions: args.target_partitions,
         batch_size: args.batch_size,
         memory: MemoryOptions { limit: args.memory_limit, spill_dir: args.spill_dir.clone() },
-    })?;
+    };
+    let engine = match &args.cluster {
+        None => Engine::new(&options)?,
+        Some(url) => engine_on_cluster(&options, url).await?,
+    };
     let hunt = engine.plan(&lake, &rule, &window).await?;
     for table in &hunt.tables {
         tracing::info!(
@@ -483,6 +555,20 @@ async fn plan(args: &HuntArgs, extra: &[Rule]) -> Result<(Engine, Hunt)> {
         );
     }
     Ok((engine, hunt))
+}
+
+/// A session whose hunts run on the cluster at `url`.
+#[cfg(feature = "cluster")]
+async fn engine_on_cluster(options: &EngineOptions, url: &str) -> Result<Engine> {
+    let cluster: lakehunt::cluster::ClusterUrl =
+        url.parse().map_err(|reason| lakehunt::Error::Cluster { url: url.to_string(), reason })?;
+    Ok(Engine::on_cluster(options, &cluster).await?)
+}
+
+#[cfg(not(feature = "cluster"))]
+async fn engine_on_cluster(_: &EngineOptions, url: &str) -> Result<Engine> {
+    let reason = "this lakehunt was built without the `cluster` feature".to_string();
+    Err(lakehunt::Error::Cluster { url: url.to_string(), reason }.into())
 }
 
 fn warn_about_invalid_json(engine: &Engine) {

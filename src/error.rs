@@ -108,6 +108,15 @@ pub enum Error {
     #[error(transparent)]
     Ingest(#[from] crate::ingest::IngestError),
 
+    /// The cluster a hunt was sent to cannot run it: its scheduler does not answer, or has no
+    /// executors.
+    #[error("cluster {url}: {reason}")]
+    Cluster { url: String, reason: String },
+
+    /// A scheduler or executor process could not start, or stopped on an error.
+    #[error("{service}: {reason}")]
+    ClusterService { service: String, reason: String },
+
     /// Encoding findings failed.
     #[error("cannot encode findings for {target}: {reason}")]
     Encode { target: String, reason: String },

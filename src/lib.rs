@@ -7,8 +7,11 @@
 //! while [`report`] tells the user how it went. [`schema`] is the catalogue of Defender
 //! tables they share; [`store`] resolves a location (a folder, `az://`, `s3://`) to the object
 //! store that holds it; [`generate`] writes synthetic lakes and [`ingest`] turns Defender
-//! exports into lakes.
+//! exports into lakes. With the `cluster` feature, [`cluster`] runs hunts on an Apache
+//! DataFusion Ballista cluster.
 
+#[cfg(feature = "cluster")]
+pub mod cluster;
 pub mod engine;
 pub mod error;
 pub mod functions;

@@ -116,6 +116,8 @@ pub struct HuntSummary {
     pub scan: ScanMetrics,
     pub findings: u64,
     pub elapsed: Duration,
+    /// The cluster the hunt ran on; its scans were measured there, so they are not shown.
+    pub cluster: Option<String>,
 }
 
 impl HuntSummary {
@@ -133,12 +135,30 @@ impl HuntSummary {
             scan: ScanMetrics::of(plan),
             findings,
             elapsed,
+            cluster: None,
         }
+    }
+
+    /// The summary of a hunt that ran on `cluster` (if one is given).
+    pub fn on_cluster(self, cluster: Option<&str>) -> HuntSummary {
+        HuntSummary { cluster: cluster.map(str::to_string), ..self }
     }
 }
 
 impl fmt::Display for HuntSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(cluster) = &self.cluster {
+            return write!(
+                f,
+                "{} table(s), {} file(s) read, {} pruned by partition, {} finding(s), {:.2}s \
+                 on {cluster}",
+                self.tables,
+                self.files_read,
+                self.files_pruned_by_partition,
+                thousands(self.findings),
+                self.elapsed.as_secs_f64(),
+            );
+        }
         write!(
             f,
             "{} table(s), {} file(s) read, {} pruned by partition, {} by statistics, \
@@ -178,5 +198,24 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_000), "1,000");
         assert_eq!(thousands(12_345_678), "12,345,678");
+    }
+
+    #[test]
+    fn a_cluster_summary_names_the_cluster_and_claims_no_scan_figures() {
+        let summary = HuntSummary {
+            tables: 3,
+            files_read: 21,
+            files_pruned_by_partition: 2,
+            scan: ScanMetrics::default(),
+            findings: 1_203,
+            elapsed: Duration::from_millis(1_500),
+            cluster: None,
+        };
+        let text = summary.on_cluster(Some("df://127.0.0.1:50050")).to_string();
+        assert_eq!(
+            text,
+            "3 table(s), 21 file(s) read, 2 pruned by partition, 1,203 finding(s), 1.50s \
+             on df://127.0.0.1:50050"
+        );
     }
 }

@@ -21,6 +21,7 @@ use datafusion::datasource::provider_as_source;
 use datafusion::execution::SendableRecordBatchStream;
 use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder, ident, lit};
+use datafusion::physical_optimizer::PhysicalOptimizerRule;
 use datafusion::physical_optimizer::optimizer::PhysicalOptimizer;
 use datafusion::physical_plan::{ExecutionPlan, execute_stream};
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
@@ -51,6 +52,7 @@ pub struct EngineOptions {
 pub struct Engine {
     ctx: SessionContext,
     functions: KustoFunctions,
+    cluster: Option<String>,
 }
 
 /// A rule planned against a lake, ready to run or explain.
@@ -65,45 +67,53 @@ pub struct Hunt {
     pub columns_read: BTreeMap<String, Vec<String>>,
     lake: Lake,
     ctx: SessionContext,
+    cluster: Option<String>,
 }
 
 impl Engine {
     /// A session with lakehunt's configuration and the Kusto functions registered.
     pub fn new(options: &EngineOptions) -> Result<Engine> {
-        let mut config = SessionConfig::new()
-            .with_information_schema(false)
-            // Kusto names are case-sensitive; SQL would fold unquoted ones to lower case.
-            .set_bool("datafusion.sql_parser.enable_ident_normalization", false)
-            .set_bool("datafusion.execution.parquet.pushdown_filters", true)
-            .set_bool("datafusion.execution.parquet.reorder_filters", true);
-        if let Some(n) = options.target_partitions {
-            config = config.with_target_partitions(n.max(1));
-        }
-        if let Some(n) = options.batch_size {
-            config = config.with_batch_size(n.max(1));
-        }
-        if let Some(ByteSize(limit)) = options.memory.limit {
-            // A sort keeps this much back to merge its spill files; DataFusion's 10 MB would
-            // leave a small limit nothing to sort with.
-            let reservation = (limit / 16).min(10 << 20);
-            config =
-                config.set_usize("datafusion.execution.sort_spill_reservation_bytes", reservation);
-        }
-        let mut rules = PhysicalOptimizer::new().rules;
-        let join_selection = rules.iter().position(|r| r.name() == "join_selection").unwrap_or(0);
-        rules.insert(join_selection, Arc::new(build_side::SmallSideBuilds));
         let state = SessionStateBuilder::new()
-            .with_config(config)
+            .with_config(session_config(options))
             .with_runtime_env(options.memory.runtime()?)
             .with_default_features()
-            .with_physical_optimizer_rules(rules)
+            .with_physical_optimizer_rules(physical_optimizer_rules())
             .build();
-        let ctx = SessionContext::new_with_state(state);
+        Ok(Engine::with_context(SessionContext::new_with_state(state), None))
+    }
+
+    /// A session whose plans run on the Ballista cluster whose scheduler is at `cluster`: the
+    /// rule is planned here, as locally, and the scheduler and its executors run the plan.
+    /// Fails, naming the URL, when the scheduler does not answer or has no executors. The
+    /// memory options do not apply: each executor has its own memory pool.
+    #[cfg(feature = "cluster")]
+    pub async fn on_cluster(
+        options: &EngineOptions,
+        cluster: &crate::cluster::ClusterUrl,
+    ) -> Result<Engine> {
+        let config = crate::cluster::client::session_config(session_config(options));
+        let state = SessionStateBuilder::new()
+            .with_config(config)
+            .with_default_features()
+            .with_physical_optimizer_rules(physical_optimizer_rules())
+            .build();
+        let ctx = crate::cluster::client::connect(cluster, state).await?;
+        Ok(Engine::with_context(ctx, Some(cluster.to_string())))
+    }
+
+    /// The engine around `ctx`, whose Kusto functions are registered last: Ballista's client
+    /// replaces a state's functions with its own list.
+    fn with_context(ctx: SessionContext, cluster: Option<String>) -> Engine {
         let functions = KustoFunctions::new();
         for udf in functions.scalar_udfs() {
             ctx.register_udf(udf);
         }
-        Ok(Engine { ctx, functions })
+        Engine { ctx, functions, cluster }
+    }
+
+    /// The URL of the cluster this session runs on, or `None` when it runs in this process.
+    pub fn cluster(&self) -> Option<&str> {
+        self.cluster.as_deref()
     }
 
     /// What the Kusto functions noticed while rules ran in this session.
@@ -155,6 +165,7 @@ impl Engine {
             columns_read,
             lake: lake.clone(),
             ctx: self.ctx.clone(),
+            cluster: self.cluster.clone(),
         })
     }
 
@@ -258,6 +269,11 @@ impl Engine {
 }
 
 impl Hunt {
+    /// The URL of the cluster the hunt runs on, or `None` when it runs in this process.
+    pub fn cluster(&self) -> Option<&str> {
+        self.cluster.as_deref()
+    }
+
     /// The physical plan DataFusion will run.
     pub async fn physical_plan(&self) -> Result<Arc<dyn ExecutionPlan>> {
         self.ctx
@@ -304,7 +320,13 @@ impl Hunt {
         columns: &[String],
     ) -> datafusion::common::Result<()> {
         let url = self.lake.file_url(file).map_err(|e| DataFusionError::External(Box::new(e)))?;
-        let frame = self.ctx.read_parquet(url.as_str(), ParquetReadOptions::default()).await?;
+        // A hunt on a cluster has its files read again here rather than by a job per file:
+        // this process reads the lake's footers anyway, and a local read answers sooner.
+        let ctx = match self.cluster {
+            Some(_) => SessionContext::new(),
+            None => self.ctx.clone(),
+        };
+        let frame = ctx.read_parquet(url.as_str(), ParquetReadOptions::default()).await?;
         let present: Vec<&str> = columns
             .iter()
             .map(String::as_str)
@@ -316,6 +338,38 @@ impl Hunt {
         }
         Ok(())
     }
+}
+
+/// The settings of lakehunt's sessions, local or on a cluster.
+fn session_config(options: &EngineOptions) -> SessionConfig {
+    let mut config = SessionConfig::new()
+        .with_information_schema(false)
+        // Kusto names are case-sensitive; SQL would fold unquoted ones to lower case.
+        .set_bool("datafusion.sql_parser.enable_ident_normalization", false)
+        .set_bool("datafusion.execution.parquet.pushdown_filters", true)
+        .set_bool("datafusion.execution.parquet.reorder_filters", true);
+    if let Some(n) = options.target_partitions {
+        config = config.with_target_partitions(n.max(1));
+    }
+    if let Some(n) = options.batch_size {
+        config = config.with_batch_size(n.max(1));
+    }
+    if let Some(ByteSize(limit)) = options.memory.limit {
+        // A sort keeps this much back to merge its spill files; DataFusion's 10 MB would
+        // leave a small limit nothing to sort with.
+        let reservation = (limit / 16).min(10 << 20);
+        config = config.set_usize("datafusion.execution.sort_spill_reservation_bytes", reservation);
+    }
+    config
+}
+
+/// DataFusion's physical optimizer rules, with lakehunt's small-side builds just before join
+/// selection.
+fn physical_optimizer_rules() -> Vec<Arc<dyn PhysicalOptimizerRule + Send + Sync>> {
+    let mut rules = PhysicalOptimizer::new().rules;
+    let join_selection = rules.iter().position(|r| r.name() == "join_selection").unwrap_or(0);
+    rules.insert(join_selection, Arc::new(build_side::SmallSideBuilds));
+    rules
 }
 
 /// `Timestamp >= from AND Timestamp < to`, or nothing for an unbounded window.

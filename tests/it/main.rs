@@ -5,6 +5,8 @@
 
 mod catalogue;
 mod cli;
+#[cfg(feature = "cluster")]
+mod cluster;
 mod common;
 mod differential;
 mod drift;
