@@ -249,12 +249,29 @@ enum Fault {
 }
 
 impl Remote {
+    /// An Azure location. `az://` names the container first (`az://<container>/<path>`, as
+    /// object_store, fsspec and DataFusion read it), unless its first part is the configured
+    /// storage account: then the container comes next, as Azure's own tools write it
+    /// (`az://<account>/<container>/<path>`).
     fn azure(location: &str, url: &Url) -> Result<Remote, String> {
-        let container = if url.username().is_empty() {
-            url.host_str().unwrap_or_default().to_string()
-        } else {
-            url.username().to_string()
-        };
+        let host = url.host_str().unwrap_or_default();
+        let configured = Settings::Azure(Box::new(MicrosoftAzureBuilder::from_env())).account();
+        if url.scheme() == "az" && url.username().is_empty() && configured.as_deref() == Some(host)
+        {
+            let rest = url.path().trim_start_matches('/');
+            let (container, path) = rest.split_once('/').unwrap_or((rest, ""));
+            let builder =
+                MicrosoftAzureBuilder::from_env().with_account(host).with_container_name(container);
+            let root =
+                Path::from_url_path(path).map_err(|e| format!("is not a usable path: {e}"))?;
+            return Ok(Remote {
+                settings: Settings::Azure(Box::new(builder)),
+                container: container.to_string(),
+                root,
+            });
+        }
+        let container =
+            if url.username().is_empty() { host.to_string() } else { url.username().to_string() };
         let builder = MicrosoftAzureBuilder::from_env().with_url(location);
         Ok(Remote { settings: Settings::Azure(Box::new(builder)), container, root: root_of(url)? })
     }

@@ -361,6 +361,9 @@ async fn a_lake_in_azurite_gives_the_findings_of_the_same_lake_on_disk() {
     assert_store_lake_hunts_as_on_disk("az://lakes/hunts/lake", disk, &azurite.env());
     let abfss = format!("abfss://lakes@{AZURITE_ACCOUNT}.dfs.core.windows.net/hunts/lake");
     assert_store_lake_hunts_as_on_disk(&abfss, disk, &azurite.env());
+    // The form Azure's tools write, the account first, when it is the configured account.
+    let with_account = format!("az://{AZURITE_ACCOUNT}/lakes/hunts/lake");
+    assert_store_lake_hunts_as_on_disk(&with_account, disk, &azurite.env());
 }
 
 #[tokio::test]
@@ -475,10 +478,11 @@ async fn ingest_reads_storage_export_containers_and_writes_a_lake_on_the_store()
     let env = azurite.env();
 
     let mut ingested = 0;
+    // As the issue writes it: the account first, then the container.
+    let to = format!("az://{AZURITE_ACCOUNT}/lakes/ingested");
     for container in &containers {
-        let from = format!("az://{container}");
-        let (_, stderr) =
-            succeed(&["ingest", "--from", &from, "--to", "az://lakes/ingested"], &env);
+        let from = format!("az://{AZURITE_ACCOUNT}/{container}");
+        let (_, stderr) = succeed(&["ingest", "--from", &from, "--to", &to], &env);
         let count = last_line(&stderr).split(' ').next().unwrap().replace(',', "");
         ingested += count.parse::<usize>().unwrap_or_else(|_| panic!("{stderr}"));
     }
