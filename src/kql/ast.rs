@@ -51,6 +51,8 @@ pub enum Source {
     Datatable { columns: Vec<(String, String)>, values: Vec<Expr>, offset: usize },
     /// `union a, (b | where ...)` as the first step.
     Union { kind_outer: bool, inputs: Vec<Pipeline>, offset: usize },
+    /// `range x from 1 to 10 step 1`.
+    Range { column: String, from: Expr, to: Expr, step: Expr, offset: usize },
     /// `print a = 1, b = "x"`.
     Print { columns: Vec<Assignment>, offset: usize },
     /// `materialize(...)` or a parenthesised pipeline.
@@ -79,17 +81,60 @@ pub enum OperatorKind {
     ProjectRename(Vec<(String, String, usize)>),
     ProjectReorder(Vec<NamePattern>),
     Extend(Vec<Assignment>),
-    Summarize { aggregates: Vec<Assignment>, by: Vec<Assignment> },
+    Summarize {
+        aggregates: Vec<Assignment>,
+        by: Vec<Assignment>,
+    },
     Distinct(Vec<Expr>),
-    Join { kind: JoinKind, right: Pipeline, on: Vec<JoinKey> },
-    Lookup { outer: bool, right: Pipeline, on: Vec<JoinKey> },
-    Union { inputs: Vec<Pipeline>, kind_outer: bool },
-    MvExpand { columns: Vec<Assignment>, limit: Option<i64> },
+    Join {
+        kind: JoinKind,
+        right: Pipeline,
+        on: Vec<JoinKey>,
+    },
+    Lookup {
+        outer: bool,
+        right: Pipeline,
+        on: Vec<JoinKey>,
+    },
+    Union {
+        inputs: Vec<Pipeline>,
+        kind_outer: bool,
+    },
+    /// `mv-expand`: the columns to expand, each with the type its `to typeof(T)` gives (and
+    /// where that is written), expanded side by side.
+    MvExpand {
+        columns: Vec<Assignment>,
+        types: Vec<Option<(String, usize)>>,
+        limit: Option<i64>,
+    },
     Sort(Vec<SortKey>),
-    Top { count: Expr, by: SortKey },
+    Top {
+        count: Expr,
+        by: SortKey,
+    },
     Take(Expr),
+    /// `parse` and `parse-where` (`filter`): columns cut out of a string by a pattern.
+    Parse {
+        regex: bool,
+        filter: bool,
+        source: Expr,
+        pattern: Vec<ParsePart>,
+    },
+    /// `serialize`, with the columns it computes from the serialized rows.
+    Serialize(Vec<Assignment>),
     Count,
     As(String),
+}
+
+/// One part of a `parse` pattern.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParsePart {
+    /// `*`: text to skip.
+    Skip,
+    /// A string constant (a regular expression with `kind=regex`).
+    Text(String),
+    /// A column to extract, with its type as written (none for string).
+    Column { name: String, kind: Option<String>, offset: usize },
 }
 
 /// A column name or a `prefix*` pattern, as `project-away` takes them.

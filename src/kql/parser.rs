@@ -18,8 +18,6 @@ pub fn parse(text: &str) -> Result<Query, Fault> {
 
 /// Tabular operators Kusto has that lakehunt refuses, so their message can say so.
 const KNOWN_UNSUPPORTED: &[&str] = &[
-    "parse",
-    "parse-where",
     "parse-kv",
     "mv-apply",
     "make-series",
@@ -29,7 +27,6 @@ const KNOWN_UNSUPPORTED: &[&str] = &[
     "find",
     "invoke",
     "scan",
-    "serialize",
     "partition",
     "fork",
     "facet",
@@ -39,11 +36,9 @@ const KNOWN_UNSUPPORTED: &[&str] = &[
     "top-hitters",
     "getschema",
     "externaldata",
-    "range",
     "project-keep",
     "reduce",
     "consume",
-    "lookup",
 ];
 
 pub(super) struct Parser {
@@ -303,7 +298,8 @@ impl Parser {
                 self.expect_symbol(")")?;
                 Ok(Source::Nested(Box::new(inner)))
             }
-            "range" | "externaldata" | "find" | "search" | "evaluate" | "view" => {
+            "range" => self.range(offset),
+            "externaldata" | "find" | "search" | "evaluate" | "view" => {
                 Err(Fault::refuse(offset, &format!("the `{name}` source is not supported")))
             }
             _ if self.is_symbol("(") => {
@@ -313,6 +309,18 @@ impl Parser {
             }
             _ => Ok(Source::Table { name, offset }),
         }
+    }
+
+    /// `range x from 1 to 10 step 1`.
+    fn range(&mut self, offset: usize) -> Result<Source, Fault> {
+        let (column, _) = self.name("the column `range` makes")?;
+        self.expect_word("from")?;
+        let from = self.expr()?;
+        self.expect_word("to")?;
+        let to = self.expr()?;
+        self.expect_word("step")?;
+        let step = self.expr()?;
+        Ok(Source::Range { column, from, to, step, offset })
     }
 
     fn datatable(&mut self, offset: usize) -> Result<Source, Fault> {
@@ -409,6 +417,7 @@ impl Parser {
                 }
             }
             "join" => self.join()?,
+            "lookup" => self.lookup()?,
             "union" => {
                 let (kind_outer, inputs) = self.union_inputs()?;
                 OperatorKind::Union { inputs, kind_outer }
@@ -431,6 +440,14 @@ impl Parser {
                 OperatorKind::Top { count, by: keys.remove(0) }
             }
             "take" | "limit" => OperatorKind::Take(self.expr()?),
+            "parse" | "parse-where" => self.parse_operator(name == "parse-where")?,
+            "serialize" => {
+                if matches!(self.peek(), TokenKind::End | TokenKind::Symbol("|" | ")" | ";")) {
+                    OperatorKind::Serialize(vec![])
+                } else {
+                    OperatorKind::Serialize(self.assignments()?)
+                }
+            }
             "count" => OperatorKind::Count,
             "as" => {
                 if matches!(self.peek_at(1), TokenKind::Symbol("=")) {

@@ -326,6 +326,18 @@ fn name_or_call(p: &mut impl Cursor, name: String, offset: usize) -> Result<Expr
         {
             typed_literal(p, &lower, offset)
         }
+        // `real(+inf)`, `real(-inf)`.
+        "real" | "double"
+            if matches!(p.peek(), TokenKind::Symbol("+" | "-"))
+                && matches!(p.peek_at(1), TokenKind::Name(n) if n.eq_ignore_ascii_case("inf"))
+                && matches!(p.peek_at(2), TokenKind::Symbol(")")) =>
+        {
+            let negative = matches!(p.advance().kind, TokenKind::Symbol("-"));
+            p.advance();
+            p.expect_symbol(")")?;
+            let infinity = if negative { f64::NEG_INFINITY } else { f64::INFINITY };
+            Ok(literal(Literal::Real(infinity), offset))
+        }
         _ => {
             let args = p.arguments()?;
             Ok(Expr { kind: ExprKind::Call { name, args }, offset })
@@ -348,6 +360,10 @@ fn typed_literal(p: &mut impl Cursor, kind: &str, offset: usize) -> Result<Expr,
         ("int", TokenKind::Long(n)) => Literal::Int(n),
         ("real", TokenKind::Long(n)) => Literal::Real(n as f64),
         ("real", TokenKind::Real(x)) => Literal::Real(x),
+        ("real", TokenKind::Name(n)) if n.eq_ignore_ascii_case("nan") => Literal::Real(f64::NAN),
+        ("real", TokenKind::Name(n)) if n.eq_ignore_ascii_case("inf") => {
+            Literal::Real(f64::INFINITY)
+        }
         ("bool", TokenKind::Name(n)) if n == "true" => Literal::Bool(true),
         ("bool", TokenKind::Name(n)) if n == "false" => Literal::Bool(false),
         ("string", TokenKind::Str(s)) => Literal::Str(s),

@@ -56,12 +56,34 @@ impl Parser {
                 break;
             }
         }
+        let (right, on) = self.join_right_and_keys()?;
+        Ok(OperatorKind::Join { kind, right, on })
+    }
+
+    /// `lookup [kind=leftouter|inner] (right) on keys`.
+    pub(super) fn lookup(&mut self) -> Result<OperatorKind, Fault> {
+        let mut outer = true;
+        if self.eat_word("kind") {
+            self.expect_symbol("=")?;
+            let (word, word_offset) = self.name("a lookup kind")?;
+            outer = match word.as_str() {
+                "leftouter" => true,
+                "inner" => false,
+                _ => return Err(Fault::new(word_offset, "`leftouter` or `inner`")),
+            };
+        }
+        let (right, on) = self.join_right_and_keys()?;
+        Ok(OperatorKind::Lookup { outer, right, on })
+    }
+
+    /// The right side of a `join` or `lookup` and its `on` keys.
+    fn join_right_and_keys(&mut self) -> Result<(Pipeline, Vec<JoinKey>), Fault> {
         let right = if self.eat_symbol("(") {
             let right = self.pipeline()?;
             self.expect_symbol(")")?;
             right
         } else {
-            let (name, offset) = self.name("the right side of the join")?;
+            let (name, offset) = self.name("the right side")?;
             Pipeline { source: Source::Table { name, offset }, operators: vec![] }
         };
         self.expect_word("on")?;
@@ -72,7 +94,7 @@ impl Parser {
                 break;
             }
         }
-        Ok(OperatorKind::Join { kind, right, on })
+        Ok((right, on))
     }
 
     pub(super) fn join_key(&mut self) -> Result<JoinKey, Fault> {
@@ -103,11 +125,24 @@ impl Parser {
         {
             return Err(Fault::refuse(self.offset(), "mv-expand options are not supported"));
         }
-        let columns = self.assignments()?;
-        let offset = self.offset();
-        if self.is_word("to") {
-            return Err(Fault::refuse(offset, "mv-expand ... to typeof() is not supported"));
+        let mut columns = Vec::new();
+        let mut types = Vec::new();
+        loop {
+            columns.extend(self.assignment_list(false)?);
+            types.push(if self.eat_word("to") {
+                self.expect_word("typeof")?;
+                self.expect_symbol("(")?;
+                let kind = self.name("a type")?;
+                self.expect_symbol(")")?;
+                Some(kind)
+            } else {
+                None
+            });
+            if !self.eat_symbol(",") {
+                break;
+            }
         }
+        let offset = self.offset();
         let limit = if self.eat_word("limit") {
             match self.advance().kind {
                 TokenKind::Long(n) => Some(n),
@@ -118,7 +153,56 @@ impl Parser {
         } else {
             None
         };
-        Ok(OperatorKind::MvExpand { columns, limit })
+        Ok(OperatorKind::MvExpand { columns, types, limit })
+    }
+
+    /// `parse [kind=simple|regex] expr with [*] "text" column[:type] ...`.
+    pub(super) fn parse_operator(&mut self, filter: bool) -> Result<OperatorKind, Fault> {
+        let mut regex = false;
+        while self.is_word("kind") || self.is_word("flags") {
+            let (option, option_offset) = self.name("a parse option")?;
+            self.expect_symbol("=")?;
+            if option == "flags" {
+                return Err(Fault::refuse(option_offset, "parse flags= is not supported"));
+            }
+            let (kind, kind_offset) = self.name("a parse kind")?;
+            regex = match kind.as_str() {
+                "simple" => false,
+                "regex" => true,
+                "relaxed" => {
+                    return Err(Fault::refuse(kind_offset, "parse kind=relaxed is not supported"));
+                }
+                _ => return Err(Fault::new(kind_offset, "`simple`, `regex` or `relaxed`")),
+            };
+        }
+        let source = self.expr()?;
+        self.expect_word("with")?;
+        let mut pattern = Vec::new();
+        loop {
+            match self.peek().clone() {
+                TokenKind::Symbol("*") => {
+                    self.advance();
+                    pattern.push(ParsePart::Skip);
+                }
+                TokenKind::Str(text) => {
+                    self.advance();
+                    pattern.push(ParsePart::Text(text));
+                }
+                TokenKind::Name(_) | TokenKind::QuotedName(_) => {
+                    let (name, offset) = self.name("a column name")?;
+                    let kind = if self.eat_symbol(":") {
+                        Some(self.name("a column type")?.0)
+                    } else {
+                        None
+                    };
+                    pattern.push(ParsePart::Column { name, kind, offset });
+                }
+                TokenKind::End | TokenKind::Symbol("|" | ")" | ";") if !pattern.is_empty() => {
+                    return Ok(OperatorKind::Parse { regex, filter, source, pattern });
+                }
+                _ => return Err(self.expected("`*`, a string or a column in the parse pattern")),
+            }
+        }
     }
 
     pub(super) fn sort_keys(&mut self) -> Result<Vec<SortKey>, Fault> {
@@ -149,6 +233,11 @@ impl Parser {
     }
 
     pub(super) fn assignments(&mut self) -> Result<Vec<Assignment>, Fault> {
+        self.assignment_list(true)
+    }
+
+    /// Assignments separated by commas, or (`several` false) just one.
+    fn assignment_list(&mut self, several: bool) -> Result<Vec<Assignment>, Fault> {
         let mut list = Vec::new();
         loop {
             let named = matches!(self.peek(), TokenKind::Name(_) | TokenKind::QuotedName(_))
@@ -183,7 +272,7 @@ impl Parser {
                 None
             };
             list.push(Assignment { name, expr: self.expr()? });
-            if !self.eat_symbol(",") {
+            if !several || !self.eat_symbol(",") {
                 return Ok(list);
             }
         }
@@ -241,8 +330,6 @@ const KEYWORDS: &[&str] = &[
     "summarize",
     "join",
     "union",
-    "order",
-    "sort",
     "take",
     "limit",
     "top",

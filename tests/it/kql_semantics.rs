@@ -82,7 +82,7 @@ async fn contains_and_tilde_equality_ignore_case_but_double_equals_does_not() {
 async fn a_missing_string_is_empty_never_null() {
     let query = r#"print d = dynamic({"a": 1})
         | extend missing = tostring(d.b), present = tostring(d.a)
-        | extend empty = isempty(missing), null = isnull(missing), joined = strcat(missing, "x", present)"#;
+        | extend empty = isempty(missing), is_null = isnull(missing), joined = strcat(missing, "x", present)"#;
     assert_eq!(rows(query).await, [r#"{"a":1}||1|true|false|x1"#]);
 }
 
@@ -160,9 +160,9 @@ async fn mv_expand_of_an_empty_array_gives_no_row_and_of_a_bag_one_row_per_prope
 }
 
 #[tokio::test]
-async fn integer_division_truncates_toward_zero_and_modulo_keeps_the_dividends_sign() {
-    let query = "print a = 7 / 2, b = -7 / 2, c = -7 % 3, d = 7 % -3, e = 7.0 / 2";
-    assert_eq!(rows(query).await, ["3|-3|-1|1|3.5"]);
+async fn integer_division_truncates_toward_zero_and_modulo_is_never_negative() {
+    let query = "print a = 7 / 2, b = -7 / 2, c = -7 % 3, d = 7 % -3, e = -7 % -3, f = 7.0 / 2";
+    assert_eq!(rows(query).await, ["3|-3|2|1|2|3.5"]);
 }
 
 #[tokio::test]
@@ -212,11 +212,14 @@ async fn sort_is_descending_with_nulls_last_by_default_and_take_keeps_the_order(
 }
 
 #[tokio::test]
-async fn extend_replaces_a_column_in_place_and_sees_earlier_assignments() {
+async fn extend_replaces_a_column_in_place_and_later_assignments_see_its_input_value() {
     let (header, found) =
         run_kql("print a = 1, b = 2 | extend a = a * 10, c = a + 1 | project-reorder c").await;
     assert_eq!(header, "c:long, a:long, b:long");
-    assert_eq!(found, ["11|10|2"]);
+    assert_eq!(found, ["2|10|2"]);
+    // A new column is seen by the assignments after it; `a = c, c = a` swaps.
+    let found = rows("print a = 1, c = 3 | extend x = a + 1, y = x * 2, a = c, c = a").await;
+    assert_eq!(found, ["3|1|2|4"]);
 }
 
 #[tokio::test]
@@ -273,7 +276,7 @@ async fn string_functions_follow_kusto() {
                   x = extract(@"(\w+), (\w+)", 2, s), sp = split("a,b,,c", ","), r = replace_string("aXbX", "X", "-")"#;
     assert_eq!(
         rows(query).await,
-        [r#"  HELLO, WORLD  |16|Hello, World|bcd|World|["a","b","","c"]|a-b-"#]
+        [r#"  HELLO, WORLD  |16| Hello, World |bcd|World|["a","b","","c"]|a-b-"#]
     );
 }
 
@@ -283,4 +286,76 @@ async fn count_and_between_work_on_rows() {
         rows("datatable(n:long)[1, 5, 10] | where n between (2 .. 10) | count").await,
         ["2"]
     );
+}
+
+#[tokio::test]
+async fn integer_division_and_modulo_by_zero_are_null() {
+    let query = "datatable(i:int, j:int)[10, 0, -10, 0, 7, 2] | extend q = i / j, r = i % j";
+    assert_eq!(rows(query).await, ["10|0|null|null", "-10|0|null|null", "7|2|3|1"]);
+}
+
+#[tokio::test]
+async fn int_arithmetic_widens_to_long_instead_of_overflowing() {
+    let (header, found) = run_kql("print a = toint(2147483647) + toint(1)").await;
+    assert_eq!(header, "a:long");
+    assert_eq!(found, ["2147483648"]);
+}
+
+#[tokio::test]
+async fn a_comparison_with_null_is_false_and_its_negation_true() {
+    let query = "datatable(a:int)[1, int(null)] | extend eq = a == 1, ne = a != 1, lt = a < 5";
+    assert_eq!(rows(query).await, ["1|true|false|true", "null|false|true|false"]);
+}
+
+#[tokio::test]
+async fn conversions_trim_read_hex_give_null_for_text_out_of_range_and_hold_reals_at_the_bounds() {
+    let query = r#"print a = toint(" 12 "), b = toint("abc"), c = toint("99999999999"),
+        d = tolong("0x10"), e = toint(2.9), f = toint(-2.9), g = toint(1e30)"#;
+    assert_eq!(rows(query).await, ["12|null|null|16|2|-2|2147483647"]);
+}
+
+#[tokio::test]
+async fn tostring_writes_booleans_and_reals_as_dotnet_does() {
+    let query =
+        "print a = tostring(true), b = tostring(1e19), c = tostring(2.5), d = tostring(real(nan))";
+    assert_eq!(rows(query).await, ["True|1E+19|2.5|NaN"]);
+}
+
+#[tokio::test]
+async fn bin_of_a_timestamp_counts_from_the_year_one_and_weeks_start_on_sunday() {
+    // 0001-01-01 was a Monday, so seven-day bins start on Mondays.
+    let query = "print b = bin(datetime(2024-01-03), 7d), w = startofweek(datetime(2024-01-03)),
+        e = endofday(datetime(2024-01-03 10:00)), d = dayofweek(datetime(2024-01-03))";
+    assert_eq!(
+        rows(query).await,
+        ["2024-01-01T00:00:00Z|2023-12-31T00:00:00Z|2024-01-03T23:59:59.999999900Z|PT259200S"]
+    );
+}
+
+#[tokio::test]
+async fn sum_of_no_values_is_zero_and_avg_not_a_number() {
+    let query =
+        "datatable(g:string, v:long)['a', long(null)] | summarize s = sum(v), m = avg(v) by g";
+    assert_eq!(rows(query).await, ["a|0|NaN"]);
+}
+
+#[tokio::test]
+async fn datatable_keeps_the_order_its_rows_are_written_in() {
+    let query = "datatable(n:long)[3, 1, 2, 5, 4]";
+    assert_eq!(rows(query).await, ["3", "1", "2", "5", "4"]);
+}
+
+#[tokio::test]
+async fn string_functions_count_overlaps_and_trim_one_match_at_each_end() {
+    let query = r#"print c = countof("aaa", "aa"), t = trim("a", "aabaa"), r = reverse("abc"),
+        i = indexof("hello", "l"), n = strcmp("a", "b")"#;
+    assert_eq!(rows(query).await, ["2|aba|cba|2|-1"]);
+}
+
+#[tokio::test]
+async fn joins_on_non_string_keys_match_nulls_as_kusto_does() {
+    let query = "datatable(k:long, a:string)[1, 'x', long(null), 'y']
+        | join kind=inner (datatable(k:long, b:string)[1, 'p', long(null), 'q']) on k
+        | project a, b";
+    assert_eq!(sorted_rows(query).await, ["x|p", "y|q"]);
 }

@@ -166,3 +166,16 @@ fn steps_become_ctes_named_after_them_with_their_kql_line() {
     assert!(sql.contains("-- line 3: | summarize Failures = count() by DeviceName"), "{sql}");
     assert!(sql.contains("ORDER BY \"Failures\" DESC NULLS LAST"), "{sql}");
 }
+
+#[test]
+fn a_datetime_kusto_cannot_hold_is_refused_where_it_is_written() {
+    let error = error_of("print d = datetime(1500-01-01)");
+    assert!(error.contains("datetime"), "{error}");
+    assert!(error.contains("1:"), "{error}");
+}
+
+#[test]
+fn a_keyword_cannot_name_a_column_without_brackets() {
+    let error = error_of("print where = 1");
+    assert!(error.contains("where"), "{error}");
+}

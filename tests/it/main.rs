@@ -13,6 +13,7 @@ mod drift;
 mod exports;
 mod ingest;
 mod kql_cli;
+mod kql_rows;
 mod kql_semantics;
 mod kql_translate;
 mod memory;

@@ -102,6 +102,7 @@ impl Translator<'_> {
             qualifier: scope.qualifier,
             extra: scope.extra.clone(),
             aggregate: false,
+            rows: false,
         };
         let mut typed = Vec::new();
         for arg in args {

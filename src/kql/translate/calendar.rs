@@ -41,7 +41,9 @@ pub(crate) fn call(
         ));
     }
     let at = |i: usize| exprs.get(i).map_or(offset, |e| e.offset);
-    let time = args.pop().expect("the datetime is the last argument");
+    let Some(time) = args.pop() else {
+        return Err(Fault::new(offset, &format!("{want} argument(s) for {name}")));
+    };
     if time.ty != Type::DateTime {
         return Err(Fault::new(at(want - 1), &format!("a datetime, found a {}", time.ty)));
     }

@@ -86,6 +86,9 @@ impl Translator<'_> {
             return self.aggregate(name, args, offset, scope);
         }
         let lower = name.to_ascii_lowercase();
+        if super::rows::FUNCTIONS.contains(&lower.as_str()) {
+            return self.row_function(&lower, args, offset, scope);
+        }
         let known = |list: &[&str]| list.contains(&lower.as_str());
         if !(known(SCALAR_FUNCTIONS)
             || known(super::numbers::FUNCTIONS)

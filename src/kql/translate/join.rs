@@ -18,6 +18,33 @@ impl Translator<'_> {
         at: usize,
         end: usize,
     ) -> Result<Rel, Fault> {
+        self.join_or_lookup(kind, left, right, on, (at, end), false)
+    }
+
+    /// `lookup`: a `leftouter` (or, with `kind=inner`, an `inner`) join that keeps every
+    /// matching right row and leaves out the right side's key columns.
+    pub(crate) fn lookup(
+        &mut self,
+        outer: bool,
+        left: Rel,
+        right: Rel,
+        on: &[JoinKey],
+        at: usize,
+        end: usize,
+    ) -> Result<Rel, Fault> {
+        let kind = if outer { JoinKind::LeftOuter } else { JoinKind::Inner };
+        self.join_or_lookup(kind, left, right, on, (at, end), true)
+    }
+
+    fn join_or_lookup(
+        &mut self,
+        kind: JoinKind,
+        left: Rel,
+        right: Rel,
+        on: &[JoinKey],
+        (at, end): (usize, usize),
+        lookup: bool,
+    ) -> Result<Rel, Fault> {
         let mut pairs = Vec::new();
         for key in on {
             let l = left.column(&key.left).ok_or_else(|| {
@@ -105,6 +132,9 @@ impl Translator<'_> {
                     columns.push(c.clone());
                 }
                 for c in &right.columns {
+                    if lookup && on.iter().any(|key| key.right == c.name) {
+                        continue;
+                    }
                     let name = free_name(&c.name, &columns);
                     items.push(column_item("r", c, &name, right_nullable));
                     columns.push(Column { name, ty: c.ty });
@@ -122,6 +152,7 @@ impl Translator<'_> {
                     matches("l", "r")
                 );
                 let label = match kind {
+                    _ if lookup => "lookup",
                     JoinKind::InnerUnique => "join_innerunique",
                     JoinKind::Inner => "join_inner",
                     JoinKind::LeftOuter => "join_leftouter",

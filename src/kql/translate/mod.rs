@@ -11,6 +11,8 @@ mod functions;
 mod join;
 mod numbers;
 mod operators;
+mod parse;
+mod rows;
 mod scalar;
 mod select;
 mod sources;
@@ -78,17 +80,33 @@ impl Typed {
 }
 
 /// A relation built so far: the common table expression holding it, and its columns.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct Rel {
     pub name: String,
     pub columns: Vec<Column>,
     /// The `ORDER BY` a `sort` or `top` gave the rows, kept while later steps keep the order.
     pub order: Option<String>,
+    /// True when `serialize` (or `range`) made the rows a serialized set without an order
+    /// lakehunt can name: row functions then number the rows as they come.
+    pub serialized: bool,
 }
 
 impl Rel {
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// True when the rows are a serialized set (sorted, or serialized), as Kusto's row
+    /// functions (`row_number`, `prev`, ...) need.
+    pub fn is_serialized(&self) -> bool {
+        self.order.is_some() || self.serialized
+    }
+
+    /// Carries `from`'s serialization over to a step that keeps its rows in order.
+    pub fn keeping_order_of(mut self, from: &Rel) -> Rel {
+        self.order = from.order.clone();
+        self.serialized = from.serialized;
+        self
     }
 }
 
@@ -172,7 +190,7 @@ impl<'t> Translator<'t> {
                     let rel = self.pipeline(&pipeline)?;
                     Binding::Table(self.alias(&statement.name, statement.offset, &rel))
                 } else {
-                    let empty = Rel { name: String::new(), columns: vec![], order: None };
+                    let empty = Rel::default();
                     Binding::Scalar(self.scalar(expr, &scalar::Scope::of(&empty))?)
                 }
             }
@@ -251,7 +269,7 @@ impl<'t> Translator<'t> {
         let mut cte = self.provenance(offset, end);
         cte.push_str(&format!("{name} AS (\n{}\n)", select.render(1)));
         self.ctes.push(cte);
-        Rel { name, columns, order: None }
+        Rel { name, columns, ..Rel::default() }
     }
 
     /// `-- line N: <the KQL>` lines for the step written at `offset..end`.

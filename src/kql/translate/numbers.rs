@@ -54,7 +54,7 @@ pub(crate) fn call(name: &str, args: Vec<Typed>, offset: usize) -> Result<Typed,
         "log10" => real(format!("CASE WHEN {x} < 0 THEN NULL ELSE log10({x}) END", x = reals[0])),
         "pow" => real(format!("power({}, {})", reals[0], reals[1])),
         "pi" => real("pi()".into()),
-        "ceiling" if args[0].ty.is_integer() => Ok(args.into_iter().next().expect("one argument")),
+        "ceiling" if args[0].ty.is_integer() => Ok(args[0].clone()),
         "ceiling" => real(format!("ceil({})", reals[0])),
         _ => Err(Fault::refuse(offset, &format!("the function `{name}` is not supported"))),
     }

@@ -23,12 +23,22 @@ impl Translator<'_> {
                     ));
                 }
                 let select = Select { filter: Some(typed.sql), ..Select::star(&rel.name) };
-                let mut out = self.emit("where", at, end, select, rel.columns.clone());
-                out.order = rel.order;
-                Ok(out)
+                let out = self.emit("where", at, end, select, rel.columns.clone());
+                Ok(out.keeping_order_of(&rel))
             }
             OperatorKind::Project(assignments) => self.project(assignments, rel, at, end),
-            OperatorKind::Extend(assignments) => self.extend(assignments, rel, at, end),
+            OperatorKind::Extend(assignments) => self.extend("extend", assignments, rel, at, end),
+            OperatorKind::Parse { regex, filter, source, pattern } => {
+                self.parse((*regex, *filter), source, pattern, rel, (at, end))
+            }
+            OperatorKind::Serialize(assignments) => {
+                let mut rel = rel;
+                rel.serialized = true;
+                if assignments.is_empty() {
+                    return Ok(rel);
+                }
+                self.extend("serialize", assignments, rel, at, end)
+            }
             OperatorKind::ProjectAway(patterns) => {
                 let away = matching(patterns, &rel)?;
                 let kept: Vec<Column> =
@@ -88,8 +98,9 @@ impl Translator<'_> {
                 let right = self.sub_pipeline(right)?;
                 self.join(*kind, rel, right, on, at, end)
             }
-            OperatorKind::Lookup { .. } => {
-                Err(Fault::refuse(at, "the `lookup` operator is not supported"))
+            OperatorKind::Lookup { outer, right, on } => {
+                let right = self.sub_pipeline(right)?;
+                self.lookup(*outer, rel, right, on, at, end)
             }
             OperatorKind::Union { inputs, kind_outer } => {
                 let mut rels = vec![rel];
@@ -98,8 +109,9 @@ impl Translator<'_> {
                 }
                 self.union(rels, *kind_outer, at, end)
             }
-            OperatorKind::MvExpand { columns, limit } => {
-                self.mv_expand(columns, *limit, rel, at, end)
+            OperatorKind::MvExpand { columns, types, limit } => {
+                let expanded = self.mv_expand(columns, *limit, rel, at, end)?;
+                self.expanded_types(columns, types, expanded, at, end)
             }
             OperatorKind::Sort(keys) => {
                 let order = self.order_by(keys, &rel)?;
@@ -127,9 +139,8 @@ impl Translator<'_> {
                     limit: Some(limit),
                     ..Select::star(&rel.name)
                 };
-                let mut out = self.emit("take", at, end, select, rel.columns.clone());
-                out.order = rel.order;
-                Ok(out)
+                let out = self.emit("take", at, end, select, rel.columns.clone());
+                Ok(out.keeping_order_of(&rel))
             }
             OperatorKind::Count => {
                 let select = Select::of(vec![format!("count(*) AS {}", ident("Count"))], &rel.name);
@@ -186,7 +197,7 @@ impl Translator<'_> {
         let mut unnamed = 0;
         let mut recomputed = false;
         for assignment in assignments {
-            let typed = self.scalar(&assignment.expr, &Scope::of(&rel))?;
+            let typed = self.scalar(&assignment.expr, &Scope::rows(&rel))?;
             let name = output_name(assignment, &columns, &mut unnamed);
             recomputed |= typed.sql != ident(&name);
             if columns.iter().any(|c| c.name == name) {
@@ -203,8 +214,10 @@ impl Translator<'_> {
         Ok(out)
     }
 
+    /// `extend`, and `serialize` with its assignments (`label` names the step).
     fn extend(
         &mut self,
+        label: &str,
         assignments: &[Assignment],
         rel: Rel,
         at: usize,
@@ -212,7 +225,7 @@ impl Translator<'_> {
     ) -> Result<Rel, Fault> {
         let mut columns = rel.columns.clone();
         let mut items: Vec<String> = columns.iter().map(|c| ident(&c.name)).collect();
-        let mut scope = Scope::of(&rel);
+        let mut scope = Scope::rows(&rel);
         let mut unnamed = 0;
         for assignment in assignments {
             let typed = self.scalar(&assignment.expr, &scope)?;
@@ -233,9 +246,8 @@ impl Translator<'_> {
                 scope.extra.push((name, Typed::new(format!("({})", typed.sql), typed.ty)));
             }
         }
-        let mut out = self.emit("extend", at, end, Select::of(items, &rel.name), columns);
-        out.order = rel.order.clone();
-        Ok(out)
+        let out = self.emit(label, at, end, Select::of(items, &rel.name), columns);
+        Ok(out.keeping_order_of(&rel))
     }
 
     fn order_by(&mut self, keys: &[SortKey], rel: &Rel) -> Result<String, Fault> {
@@ -314,6 +326,45 @@ impl Translator<'_> {
             }
         }
         Ok(self.emit("mv_expand", at, end, Select::of(items, &rel.name), columns))
+    }
+
+    /// The `to typeof(T)` of an `mv-expand`: each expanded value converted to `T` as `T`'s
+    /// conversion function would (a value that does not convert is null).
+    fn expanded_types(
+        &mut self,
+        columns: &[Assignment],
+        types: &[Option<(String, usize)>],
+        rel: Rel,
+        at: usize,
+        end: usize,
+    ) -> Result<Rel, Fault> {
+        if types.iter().all(Option::is_none) {
+            return Ok(rel);
+        }
+        let mut converted = rel.columns.clone();
+        let mut items: Vec<String> = rel.columns.iter().map(|c| ident(&c.name)).collect();
+        for (assignment, kind) in columns.iter().zip(types) {
+            let Some((kind, offset)) = kind else { continue };
+            let ty = Type::parse(kind)
+                .ok_or_else(|| Fault::new(*offset, &format!("a type, found `{kind}`")))?;
+            let name = match (&assignment.name, &assignment.expr.kind) {
+                (Some(name), _) | (None, ExprKind::Name(name)) => name.clone(),
+                _ => continue,
+            };
+            let Some(i) = converted.iter().position(|c| c.name == name) else { continue };
+            if ty != Type::Dynamic {
+                let value = super::Typed::new(ident(&name), Type::Dynamic);
+                let typed = if ty == Type::String {
+                    super::conversions::to_string(value, *offset)?
+                } else {
+                    super::conversions::convert(value, ty, *offset)?
+                };
+                items[i] = item(&typed, &name);
+                converted[i].ty = ty;
+            }
+        }
+        let out = self.emit("mv_expand_typeof", at, end, Select::of(items, &rel.name), converted);
+        Ok(out.keeping_order_of(&rel))
     }
 
     fn summarize(

@@ -15,17 +15,25 @@ pub(crate) struct Scope<'a> {
     pub qualifier: Option<&'a str>,
     pub extra: Vec<(String, Typed)>,
     pub aggregate: bool,
+    /// True where row functions (`row_number`, `prev`, ...) may appear: `extend`, `project`
+    /// and `serialize`.
+    pub rows: bool,
 }
 
 impl<'a> Scope<'a> {
     /// The columns of `rel`, unqualified.
     pub fn of(rel: &'a Rel) -> Scope<'a> {
-        Scope { rel, qualifier: None, extra: vec![], aggregate: false }
+        Scope { rel, qualifier: None, extra: vec![], aggregate: false, rows: false }
     }
 
     /// The columns of `rel`, with aggregates allowed.
     pub fn aggregating(rel: &'a Rel) -> Scope<'a> {
-        Scope { rel, qualifier: None, extra: vec![], aggregate: true }
+        Scope { rel, qualifier: None, extra: vec![], aggregate: true, rows: false }
+    }
+
+    /// The columns of `rel`, with row functions allowed.
+    pub fn rows(rel: &'a Rel) -> Scope<'a> {
+        Scope { rel, qualifier: None, extra: vec![], aggregate: false, rows: true }
     }
 
     fn column(&self, name: &str) -> Option<Typed> {
@@ -72,7 +80,9 @@ pub(crate) fn literal(value: &Literal, offset: usize) -> Result<Typed, Fault> {
         Literal::Real(x) if x.is_finite() => {
             Typed::new(format!("CAST({x:?} AS DOUBLE)"), Type::Real)
         }
-        Literal::Real(_) => return Err(Fault::refuse(offset, "infinite reals are not supported")),
+        Literal::Real(x) if x.is_nan() => Typed::new("CAST('NaN' AS DOUBLE)", Type::Real),
+        Literal::Real(x) if *x > 0.0 => Typed::new("CAST('Infinity' AS DOUBLE)", Type::Real),
+        Literal::Real(_) => Typed::new("CAST('-Infinity' AS DOUBLE)", Type::Real),
         Literal::Bool(b) => Typed::new(if *b { "TRUE" } else { "FALSE" }, Type::Bool),
         Literal::Timespan(t) => Typed::new(timespan_sql(*t), Type::Timespan),
         Literal::DateTime(text) => {
@@ -118,6 +128,13 @@ fn normalize_datetime(text: &str, offset: usize) -> Result<String, Fault> {
     }
     if !normal.contains('T') {
         normal.push_str("T00:00:00");
+    }
+    // `10:00` has no seconds, which Arrow's parser needs.
+    if let Some(t) = normal.find('T') {
+        let time_end = normal[t..].find(['Z', '+']).map_or(normal.len(), |i| t + i);
+        if normal[t..time_end].matches(':').count() == 1 {
+            normal.insert_str(time_end, ":00");
+        }
     }
     if !normal.ends_with('Z') && !normal[10..].contains('+') {
         normal.push('Z');

@@ -19,6 +19,9 @@ impl Translator<'_> {
                 self.datatable(columns, values, *offset)
             }
             Source::Print { columns, offset } => self.print(columns, *offset),
+            Source::Range { column, from, to, step, offset } => {
+                self.range(column, [from, to, step], *offset)
+            }
             Source::Union { kind_outer, inputs, offset } => {
                 let mut rels = Vec::new();
                 for input in inputs {
@@ -81,7 +84,7 @@ impl Translator<'_> {
         if params.len() != args.len() {
             return Err(Fault::new(offset, &format!("{} argument(s) for {name}", params.len())));
         }
-        let empty = Rel { name: String::new(), columns: vec![], order: None };
+        let empty = Rel::default();
         let mut bound = Vec::new();
         for ((param, ty), arg) in params.iter().zip(args) {
             let value = self.scalar(arg, &Scope::of(&empty))?;
@@ -108,7 +111,7 @@ impl Translator<'_> {
         if columns.is_empty() || !values.len().is_multiple_of(columns.len()) {
             return Err(Fault::new(offset, &format!("{} value(s) per row", columns.len())));
         }
-        let empty = Rel { name: String::new(), columns: vec![], order: None };
+        let empty = Rel::default();
         let mut rows = Vec::new();
         for row in values.chunks(columns.len()) {
             let mut items = Vec::new();
@@ -168,8 +171,42 @@ impl Translator<'_> {
         Ok(self.emit("datatable", offset, offset + 9, select, columns))
     }
 
+    /// `range x from a to b step s` over integers: the values from `a` through `b`, a
+    /// serialized row set in the order they are made.
+    fn range(&mut self, column: &str, bounds: [&Expr; 3], offset: usize) -> Result<Rel, Fault> {
+        let empty = Rel::default();
+        let mut parts = Vec::new();
+        for bound in bounds {
+            let typed = self.scalar(bound, &Scope::of(&empty))?;
+            if !typed.ty.is_integer() {
+                return Err(Fault::refuse(
+                    bound.offset,
+                    &format!("range over {} values is not supported", typed.ty),
+                ));
+            }
+            parts.push(format!("CAST({} AS BIGINT)", typed.sql));
+        }
+        let item = format!("unnest(generate_series({})) AS {}", parts.join(", "), ident(column));
+        let columns = vec![Column { name: column.to_string(), ty: Type::Long }];
+        let mut rel = self.emit("range", offset, offset + 5, Select::of(vec![item], ""), columns);
+        let ascending = match &bounds[2].kind {
+            ExprKind::Literal(Literal::Long(n) | Literal::Int(n)) => Some(*n > 0),
+            ExprKind::Negate(inner) => match inner.kind {
+                ExprKind::Literal(Literal::Long(n) | Literal::Int(n)) if n > 0 => Some(false),
+                _ => None,
+            },
+            _ => None,
+        };
+        match ascending {
+            Some(true) => rel.order = Some(format!("{} ASC NULLS FIRST", ident(column))),
+            Some(false) => rel.order = Some(format!("{} DESC NULLS LAST", ident(column))),
+            None => rel.serialized = true,
+        }
+        Ok(rel)
+    }
+
     fn print(&mut self, assignments: &[Assignment], offset: usize) -> Result<Rel, Fault> {
-        let empty = Rel { name: String::new(), columns: vec![], order: None };
+        let empty = Rel::default();
         let mut items = Vec::new();
         let mut columns: Vec<Column> = Vec::new();
         for (i, assignment) in assignments.iter().enumerate() {

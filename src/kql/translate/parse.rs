@@ -1,0 +1,161 @@
+//! The `parse` and `parse-where` operators: a pattern of constants, `*` and typed columns made
+//! one regular expression, whose groups become the columns.
+//!
+//! In simple mode the constants are plain text and the pattern must match the whole string;
+//! each string column takes the shortest text that lets the rest match, so it ends at the
+//! first occurrence of the constant after it. With `kind=regex` the constants are regular
+//! expressions, a match may start and end anywhere, and a string column takes the longest
+//! text (Kusto's greedy default). A number column matches digits only. Where the pattern
+//! does not match, string columns are `""` and the others null; `parse-where` drops the row.
+
+use super::super::Fault;
+use super::super::ast::{Expr, ParsePart};
+use super::super::types::Type;
+use super::scalar::Scope;
+use super::{Column, Rel, Select, Translator, ident, string_literal};
+
+impl Translator<'_> {
+    pub(crate) fn parse(
+        &mut self,
+        (regex, filter): (bool, bool),
+        source: &Expr,
+        pattern: &[ParsePart],
+        rel: Rel,
+        (at, end): (usize, usize),
+    ) -> Result<Rel, Fault> {
+        let text = self.scalar(source, &Scope::of(&rel))?;
+        if text.ty != Type::String {
+            return Err(Fault::refuse(
+                source.offset,
+                &format!(
+                    "parse of a {} value is not supported; convert it with tostring()",
+                    text.ty
+                ),
+            ));
+        }
+        let mut expression = String::from(if regex { "" } else { "(?s)^" });
+        let mut group = 0;
+        let mut extracted: Vec<(String, Type, usize)> = Vec::new();
+        for part in pattern {
+            match part {
+                ParsePart::Skip => expression.push_str(".*?"),
+                ParsePart::Text(constant) if regex => {
+                    let groups = capture_groups(constant).ok_or_else(|| {
+                        Fault::refuse(at, &format!("the regular expression `{constant}` in parse"))
+                    })?;
+                    expression.push_str(&format!("(?:{constant})"));
+                    group += groups;
+                }
+                ParsePart::Text(constant) => expression.push_str(&escape(constant)),
+                ParsePart::Column { name, kind, offset } => {
+                    let ty = match kind {
+                        None => Type::String,
+                        Some(kind) => Type::parse(kind).ok_or_else(|| {
+                            Fault::new(*offset, &format!("a column type, found `{kind}`"))
+                        })?,
+                    };
+                    let matcher = match ty {
+                        Type::String if regex => "(.*)",
+                        Type::String => "(.*?)",
+                        Type::Int | Type::Long => r"(-?\d+)",
+                        Type::Real => r"(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)",
+                        other => {
+                            return Err(Fault::refuse(
+                                *offset,
+                                &format!("parse into a {other} column is not supported"),
+                            ));
+                        }
+                    };
+                    if rel.column(name).is_some() || extracted.iter().any(|(n, ..)| n == name) {
+                        return Err(Fault::refuse(
+                            *offset,
+                            &format!("parse into the existing column `{name}` is not supported"),
+                        ));
+                    }
+                    expression.push_str(matcher);
+                    group += 1;
+                    extracted.push((name.clone(), ty, group));
+                }
+            }
+        }
+        if !regex {
+            expression.push('$');
+        }
+        if extracted.is_empty() {
+            return Err(Fault::new(at, "a column in the parse pattern"));
+        }
+        let matched = format!("regexp_match({}, {})", text.sql, string_literal(&expression));
+        let mut items: Vec<String> = rel.columns.iter().map(|c| ident(&c.name)).collect();
+        let mut columns = rel.columns.clone();
+        for (name, ty, index) in extracted {
+            let value = format!("{matched}[{index}]");
+            let sql = match ty {
+                Type::String => format!("coalesce({value}, '')"),
+                other => format!("TRY_CAST({value} AS {})", other.sql()),
+            };
+            items.push(format!("{sql} AS {}", ident(&name)));
+            columns.push(Column { name, ty });
+        }
+        let label = if filter { "parse-where" } else { "parse" };
+        let select = Select {
+            filter: filter.then(|| format!("{matched} IS NOT NULL")),
+            ..Select::of(items, &rel.name)
+        };
+        let out = self.emit(label, at, end, select, columns);
+        Ok(out.keeping_order_of(&rel))
+    }
+}
+
+/// `text` with the characters regular expressions give a meaning escaped.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// How many capture groups a regular expression has, so that the pattern's columns find
+/// theirs; None when it cannot be told (an unbalanced class or escape at the end).
+fn capture_groups(regex: &str) -> Option<usize> {
+    let chars: Vec<char> = regex.chars().collect();
+    let (mut i, mut groups, mut in_class) = (0, 0, false);
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => {
+                if i + 1 >= chars.len() {
+                    return None;
+                }
+                i += 1;
+            }
+            '[' if !in_class => in_class = true,
+            ']' if in_class => in_class = false,
+            '(' if !in_class => {
+                let named = chars.get(i + 1) == Some(&'?')
+                    && (chars.get(i + 2) == Some(&'P') || chars.get(i + 2) == Some(&'<'));
+                if chars.get(i + 1) != Some(&'?') || named {
+                    groups += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    (!in_class).then_some(groups)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constants_are_escaped_and_groups_counted() {
+        assert_eq!(escape("[level=x] a.b"), r"\[level=x\] a\.b");
+        assert_eq!(capture_groups(r"[A-Z]+"), Some(0));
+        assert_eq!(capture_groups(r"(a)(?:b)(?P<c>c)\(d[(]"), Some(2));
+        assert_eq!(capture_groups(r"[a"), None);
+    }
+}

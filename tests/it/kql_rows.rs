@@ -1,0 +1,147 @@
+//! KQL's row-order operators and the operators that cut and look up columns: `serialize` and
+//! the row functions, `range`, `parse` and `parse-where`, `lookup`, and `mv-expand ... to
+//! typeof()`, each run through the translator and the engine.
+
+use super::kql_semantics::run_kql;
+
+async fn rows(query: &str) -> Vec<String> {
+    run_kql(query).await.1
+}
+
+async fn sorted_rows(query: &str) -> Vec<String> {
+    let mut rows = rows(query).await;
+    rows.sort();
+    rows
+}
+
+fn refusal(query: &str) -> String {
+    lakehunt::kql::to_sql(query, "hunt.kql").unwrap_err().to_string()
+}
+
+#[tokio::test]
+async fn row_number_counts_rows_in_the_order_sort_gave_them() {
+    let query = "datatable(x:long)[30, 10, 20] | sort by x asc | extend rn = row_number()";
+    assert_eq!(sorted_rows(query).await, ["10|1", "20|2", "30|3"]);
+    let (header, _) = run_kql(query).await;
+    assert_eq!(header, "x:long, rn:long");
+    let from_ten = "datatable(x:long)[30, 10, 20] | sort by x desc | extend rn = row_number(10)";
+    assert_eq!(sorted_rows(from_ten).await, ["10|12", "20|11", "30|10"]);
+}
+
+#[test]
+fn row_functions_need_serialized_rows() {
+    let message = refusal("datatable(x:long)[1, 2] | extend rn = row_number()");
+    assert!(message.contains("hunt.kql:1:39: `row_number` needs serialized rows"), "{message}");
+    let message =
+        refusal("datatable(x:long)[1] | sort by x | summarize n = count() | extend p = prev(n)");
+    assert!(message.contains("`prev` needs serialized rows"), "{message}");
+}
+
+#[tokio::test]
+async fn serialize_numbers_the_rows_as_they_come() {
+    let query = "datatable(x:long)[3, 1, 2] | serialize rn = row_number()";
+    assert_eq!(rows(query).await, ["3|1", "1|2", "2|3"]);
+    let bare = "datatable(x:long)[3, 1, 2] | serialize | extend rn = row_number()";
+    assert_eq!(rows(bare).await, ["3|1", "1|2", "2|3"]);
+}
+
+#[tokio::test]
+async fn prev_and_next_give_the_neighbouring_rows_and_empty_strings_past_the_ends() {
+    let query = "datatable(x:long, s:string)[1, 'a', 2, 'b', 3, 'c'] | sort by x asc
+        | extend p = prev(x), n = next(s), p2 = prev(x, 2, 0)";
+    assert_eq!(sorted_rows(query).await, ["1|a|null|b|0", "2|b|1|c|0", "3|c|2||1"]);
+}
+
+#[tokio::test]
+async fn row_cumsum_adds_up_the_rows_so_far() {
+    let query = "datatable(x:long)[10, 20, 30, 40] | sort by x asc | serialize cs = row_cumsum(x)
+        | where cs > 30";
+    assert_eq!(sorted_rows(query).await, ["30|60", "40|100"]);
+    let restart = refusal("datatable(x:long)[1] | sort by x | extend c = row_cumsum(x, x > 0)");
+    assert!(restart.contains("row_cumsum restarting on a condition is not supported"), "{restart}");
+}
+
+#[tokio::test]
+async fn range_makes_the_values_from_its_start_through_its_end() {
+    assert_eq!(rows("range x from 1 to 7 step 3").await, ["1", "4", "7"]);
+    assert_eq!(rows("range x from 3 to 1 step -1").await, ["3", "2", "1"]);
+    assert_eq!(rows("range x from 1 to 0 step 1 | count").await, ["0"]);
+    let numbered = "range x from 5 to 7 step 1 | extend rn = row_number()";
+    assert_eq!(sorted_rows(numbered).await, ["5|1", "6|2", "7|3"]);
+}
+
+#[tokio::test]
+async fn parse_cuts_columns_at_the_first_occurrence_of_each_constant() {
+    let query = r#"datatable(s:string)["[level=err] msg: a] b", "no match here"]
+        | parse s with "[level=" lvl "] " body | project lvl, body"#;
+    assert_eq!(rows(query).await, ["err|msg: a] b", "|"]);
+}
+
+#[tokio::test]
+async fn parse_gives_typed_columns_and_null_where_the_text_does_not_fit() {
+    // A column that cannot take its type fails the whole pattern, as in Kusto's strict mode.
+    let query = r#"datatable(s:string)["GET /a 200 15ms", "POST /b oops 5ms"]
+        | parse s with verb " " path " " status:int " " ms:long "ms"
+        | project verb, path, status, ms"#;
+    assert_eq!(rows(query).await, ["GET|/a|200|15", "||null|null"]);
+    let (header, _) = run_kql(query).await;
+    assert_eq!(header, "verb:string, path:string, status:int, ms:long");
+}
+
+#[tokio::test]
+async fn parse_skips_text_at_a_star_and_must_match_the_whole_string() {
+    let query = r#"datatable(s:string)["user=bob id=7 extra", "user=ann id=8"]
+        | parse s with * "id=" id:long | project id"#;
+    assert_eq!(rows(query).await, ["null", "8"]);
+    let skipping = r#"datatable(s:string)["user=bob id=7 extra"]
+        | parse s with * "id=" id:long * | project id"#;
+    assert_eq!(rows(skipping).await, ["7"]);
+}
+
+#[tokio::test]
+async fn parse_where_keeps_only_the_rows_that_match() {
+    let query = r#"datatable(s:string)["a=1", "b", "a=2"] | parse-where s with "a=" n:long
+        | project n"#;
+    assert_eq!(rows(query).await, ["1", "2"]);
+}
+
+#[tokio::test]
+async fn parse_with_kind_regex_reads_constants_as_expressions_and_columns_greedily() {
+    let query = r#"datatable(s:string)["MixedCASE123end", "ABCdef"]
+        | parse kind=regex s with up:string @"[0-9]+" tail:string | project up, tail"#;
+    assert_eq!(rows(query).await, ["MixedCASE12|end", "|"]);
+    let groups = r#"datatable(s:string)["k=v;x"] | parse kind=regex s with @"(k)=" v @";" rest
+        | project v, rest"#;
+    assert_eq!(rows(groups).await, ["v|x"]);
+}
+
+#[test]
+fn parse_refuses_what_it_cannot_do_exactly() {
+    let relaxed = refusal("datatable(s:string)['a'] | parse kind=relaxed s with x");
+    assert!(relaxed.contains("parse kind=relaxed is not supported"), "{relaxed}");
+    let date = refusal("datatable(s:string)['a'] | parse s with 'at ' d:datetime");
+    assert!(date.contains("parse into a datetime column is not supported"), "{date}");
+    let existing = refusal("datatable(s:string)['a'] | parse s with s");
+    assert!(existing.contains("existing column `s`"), "{existing}");
+}
+
+#[tokio::test]
+async fn lookup_keeps_every_left_row_and_leaves_out_the_right_keys() {
+    let query = r#"let L = datatable(k:long, v:string)[1, "a", 2, "b", long(null), "n"];
+        let R = datatable(k:long, v:string, w:long)[1, "x", 10, 1, "y", 11, long(null), "z", 12];
+        L | lookup R on k"#;
+    let (header, _) = run_kql(query).await;
+    assert_eq!(header, "k:long, v:string, v1:string, w:long");
+    assert_eq!(sorted_rows(query).await, ["1|a|x|10", "1|a|y|11", "2|b||null", "null|n|z|12"]);
+    let inner = query.replace("lookup R", "lookup kind=inner R");
+    assert_eq!(sorted_rows(&inner).await, ["1|a|x|10", "1|a|y|11", "null|n|z|12"]);
+}
+
+#[tokio::test]
+async fn mv_expand_to_typeof_converts_each_value() {
+    let query = r#"print d = dynamic([1, 2, "x"]), e = dynamic(["a", "b"])
+        | mv-expand n = d to typeof(long), e to typeof(string) | project n, e"#;
+    let (header, found) = run_kql(query).await;
+    assert_eq!(header, "n:long, e:string");
+    assert_eq!(found, ["1|a", "2|b", "null|"]);
+}
