@@ -10,7 +10,7 @@
 //! | `kql_pack(k, json, ...)` | `bag_pack(k, v, ...)`, values given as JSON text |
 //! | `kql_pack_array(json, ...)` | `pack_array(v, ...)` |
 //! | `kql_quote(s)` | a string as a dynamic string |
-//! | `kql_json_array(list, 'set' or 'list')` | the array `make_set` / `make_list` return: nulls dropped, repeats too for a set |
+//! | `kql_json_array(list, 'set' or 'list'[, limit])` | the array `make_set` / `make_list` return: nulls dropped, repeats too for a set, at most `limit` elements |
 
 use std::sync::Arc;
 
@@ -18,7 +18,7 @@ use datafusion::arrow::array::{Array, AsArray, Int64Builder, StringBuilder};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{Result, ScalarValue, exec_err};
 use datafusion::logical_expr::{
-    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, TypeSignature, Volatility,
 };
 
 use super::{Strings, arrow_json, constant_string, json};
@@ -69,7 +69,12 @@ kusto_udf!(
     DataType::Utf8
 );
 kusto_udf!(Quote, "kql_quote", Signature::any(1, Volatility::Immutable), DataType::Utf8);
-kusto_udf!(JsonArray, "kql_json_array", Signature::any(2, Volatility::Immutable), DataType::Utf8);
+kusto_udf!(
+    JsonArray,
+    "kql_json_array",
+    Signature::one_of(vec![TypeSignature::Any(2), TypeSignature::Any(3)], Volatility::Immutable),
+    DataType::Utf8
+);
 
 /// Applies `f` to each row of a JSON-text argument, building a text column.
 fn map_texts(
@@ -191,6 +196,13 @@ impl Quote {
 impl JsonArray {
     fn invoke(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let set = constant_string(&args, 1, self.name())? == "set";
+        let limit = match args.args.get(2) {
+            None => usize::MAX,
+            Some(ColumnarValue::Scalar(ScalarValue::Int64(Some(n)))) if *n > 0 => {
+                usize::try_from(*n).unwrap_or(usize::MAX)
+            }
+            Some(_) => return exec_err!("kql_json_array takes a constant size limit above 0"),
+        };
         let input = args.args[0].to_array(args.number_rows)?;
         let lists = match input.data_type() {
             DataType::List(_) => input.as_list::<i32>(),
@@ -202,7 +214,7 @@ impl JsonArray {
             if lists.is_valid(row) {
                 let values = lists.value(row);
                 for i in 0..values.len() {
-                    if values.is_null(i) {
+                    if values.is_null(i) || seen.len() >= limit {
                         continue;
                     }
                     let mut text = String::new();

@@ -185,6 +185,9 @@ impl Lexer<'_> {
         while let Some(&b) = self.bytes.get(self.pos) {
             if b.is_ascii_whitespace() {
                 self.pos += 1;
+            } else if let Some(c) = self.text[self.pos..].chars().next().filter(|c| is_blank(*c)) {
+                // Text pasted from web pages and documents carries these between tokens.
+                self.pos += c.len_utf8();
             } else if self.text[self.pos..].starts_with("//") {
                 while self.bytes.get(self.pos).is_some_and(|&b| b != b'\n') {
                     self.pos += 1;
@@ -361,6 +364,12 @@ impl Lexer<'_> {
             }
         }
     }
+}
+
+/// Blanks beyond ASCII that separate tokens as spaces do: Unicode white space (a no-break
+/// space among them), the zero-width space and the byte-order mark.
+fn is_blank(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{200B}' | '\u{FEFF}')
 }
 
 #[cfg(test)]

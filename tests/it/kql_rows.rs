@@ -145,3 +145,70 @@ async fn mv_expand_to_typeof_converts_each_value() {
     assert_eq!(header, "n:long, e:string");
     assert_eq!(found, ["1|a", "2|b", "null|"]);
 }
+
+#[tokio::test]
+async fn in_a_tabular_let_compares_with_its_first_column_and_a_null_is_in_none() {
+    let query = r#"let Known = datatable(k:long, note:string)[1, "a", 3, "b", long(null), "c"];
+        datatable(x:long)[1, 2, 3, long(null)] | where x in (Known)"#;
+    assert_eq!(sorted_rows(query).await, ["1", "3"]);
+    let negated = query.replace("x in (Known)", "x !in (Known)");
+    assert_eq!(sorted_rows(&negated).await, ["2", "null"]);
+    let caseless = r#"let Names = datatable(n:string)["Alice"];
+        datatable(s:string)["alice", "bob"] | where s in~ (Names)"#;
+    assert_eq!(rows(caseless).await, ["alice"]);
+    let outside = refusal("let T = datatable(k:long)[1]; print x = 1 | extend y = x in (T)");
+    assert!(outside.contains("only supported in a where condition"), "{outside}");
+}
+
+#[tokio::test]
+async fn a_let_of_constants_made_with_pack_array_is_a_list_for_in() {
+    let query = r#"let IPs = pack_array("10.0.0.1", "10.0.0.2");
+        datatable(ip:string)["10.0.0.1", "10.0.0.3"] | where ip in (IPs)"#;
+    assert_eq!(rows(query).await, ["10.0.0.1"]);
+}
+
+#[tokio::test]
+async fn extractjson_reads_a_json_path_as_text_or_as_the_type_asked_for() {
+    let query = r#"datatable(j:string)['{"a":{"b":[5,{"c":"x"}]},"n":"7"}', 'not json']
+        | project s = extractjson("$.a.b[1].c", j), whole = extractjson("$.a.b[1]", j),
+                  n = extractjson("$['n']", j, typeof(long)), none = extractjson("$.zz", j)"#;
+    assert_eq!(rows(query).await, [r#"x|{"c":"x"}|7|"#, "||null|"]);
+    let wildcard = refusal("print s = extractjson('$..a', '{}')");
+    assert!(wildcard.contains("the JSON path `$..a` is not supported"), "{wildcard}");
+}
+
+#[tokio::test]
+async fn replace_is_replace_regex_with_the_text_last() {
+    let query =
+        r#"print a = replace(@"(\d+)", @"<\1>", "a1b22"), b = replace_regex("a1b22", @"\d", "")"#;
+    assert_eq!(rows(query).await, ["a<1>b<22>|ab"]);
+}
+
+#[tokio::test]
+async fn conditional_and_limited_aggregates() {
+    let query = r#"datatable(g:string, v:long, s:string)["a", 1, "x", "a", 5, "y", "a", 3, "x", "b", 2, "z"]
+        | summarize lo = minif(v, v > 1), hi = maxif(v, v < 5), first = minif(s, v > 9),
+                    odd = make_set_if(s, v % 2 == 1), two = array_length(makeset(s, 1)) by g"#;
+    assert_eq!(sorted_rows(query).await, [r#"a|3|3||["x","y"]|1"#, "b|2|2||[]|1"]);
+}
+
+#[tokio::test]
+async fn scalar_lets_of_literals_serve_where_a_constant_is_needed() {
+    let query = "let size = 1h; let n = 2;
+        datatable(t:datetime)[datetime(2024-01-01 10:20), datetime(2024-01-01 11:40)]
+        | summarize c = count() by b = bin(t, size) | sort by b asc | take n";
+    assert_eq!(rows(query).await, ["2024-01-01T10:00:00Z|1", "2024-01-01T11:00:00Z|1"]);
+}
+
+#[tokio::test]
+async fn format_datetime_writes_seven_fraction_digits_and_unpadded_parts() {
+    let query = "print f = format_datetime(datetime(2020-03-04 05:06:07.1234567), 'yyyy-M-d H:mm:ss.fffffff'),
+        g = format_datetime(datetime(2020-12-31 23:59:59.9999999), 'fffffff')";
+    assert_eq!(rows(query).await, ["2020-3-4 5:06:07.1234567|9999999"]);
+}
+
+#[tokio::test]
+async fn blanks_pasted_from_documents_separate_tokens() {
+    let query = "print\u{a0}a = 1,\u{200b} b = 2\u{feff}";
+    assert_eq!(rows(query).await, ["1|2"]);
+}

@@ -2,7 +2,7 @@
 //! their columns when the query names none.
 
 use super::super::Fault;
-use super::super::ast::{Expr, ExprKind};
+use super::super::ast::{Expr, ExprKind, Literal};
 use super::super::types::Type;
 use super::scalar::Scope;
 use super::{Translator, Typed};
@@ -22,6 +22,12 @@ const AGGREGATES: &[&str] = &[
     "max",
     "make_set",
     "make_list",
+    "make_set_if",
+    "make_list_if",
+    "makeset",
+    "makelist",
+    "minif",
+    "maxif",
     "take_any",
     "any",
     "stdev",
@@ -40,11 +46,7 @@ const REFUSED: &[&str] = &[
     "tdigest",
     "hll",
     "make_bag",
-    "make_set_if",
-    "make_list_if",
     "make_list_with_nulls",
-    "minif",
-    "maxif",
     "binary_all_or",
     "take_anyif",
     "dcount_hll",
@@ -60,8 +62,8 @@ pub(crate) fn is_aggregate(name: &str) -> bool {
 pub(crate) fn default_name(name: &str, args: &[Expr]) -> String {
     let column = args.first().and_then(argument_name);
     let prefix = match name {
-        "make_set" => "set",
-        "make_list" => "list",
+        "make_set" | "makeset" | "make_set_if" => "set",
+        "make_list" | "makelist" | "make_list_if" => "list",
         // `take_any(x)` is named after its column alone.
         "take_any" | "any" => return column.unwrap_or_else(|| "any_".into()),
         other => other,
@@ -124,6 +126,12 @@ impl Translator<'_> {
             Ok(())
         };
         let at = |i: usize| args.get(i).map_or(offset, |a| a.offset);
+        // The names Kusto still accepts from before it spelled them with `_`.
+        let name = match name {
+            "makeset" => "make_set",
+            "makelist" => "make_list",
+            other => other,
+        };
         Ok(match name {
             "count" => {
                 want(0)?;
@@ -189,6 +197,23 @@ impl Translator<'_> {
                 }
                 Typed::new(format!("{name}({})", typed[0].sql), typed[0].ty)
             }
+            "minif" | "maxif" => {
+                want(2)?;
+                condition(&typed[1], at(1))?;
+                let value = &typed[0];
+                if value.ty == Type::Dynamic {
+                    return Err(Fault::refuse(
+                        at(0),
+                        &format!("{name} of a dynamic value is not supported"),
+                    ));
+                }
+                let sql =
+                    format!("{}(CASE WHEN {} THEN {} END)", &name[..3], typed[1].sql, value.sql);
+                // Where no row matches, a string is "", never null.
+                let sql =
+                    if value.ty == Type::String { format!("coalesce({sql}, '')") } else { sql };
+                Typed::new(sql, value.ty)
+            }
             "take_any" | "any" => {
                 want(1)?;
                 Typed::new(format!("first_value({})", typed[0].sql), typed[0].ty)
@@ -210,17 +235,42 @@ impl Translator<'_> {
                     if name.starts_with("stdev") { format!("sqrt({variance})") } else { variance };
                 Typed::new(sql, Type::Real)
             }
-            "make_set" | "make_list" => {
-                if typed.is_empty() || typed.len() > 2 {
-                    return Err(Fault::new(offset, &format!("1 or 2 argument(s) for {name}")));
-                }
-                if typed.len() == 2 {
-                    return Err(Fault::refuse(
-                        at(1),
-                        &format!("{name} with a size limit is not supported"),
+            "make_set" | "make_list" | "make_set_if" | "make_list_if" => {
+                let conditional = name.ends_with("_if");
+                let least = if conditional { 2 } else { 1 };
+                if typed.len() < least || typed.len() > least + 1 {
+                    return Err(Fault::new(
+                        offset,
+                        &format!("{least} or {} argument(s) for {name}", least + 1),
                     ));
                 }
-                let value = &typed[0];
+                // At most this many elements; which ones, when there are more, Kusto leaves
+                // unspecified.
+                let limit = match args.get(least) {
+                    Some(Expr {
+                        kind: ExprKind::Literal(Literal::Long(n) | Literal::Int(n)),
+                        ..
+                    }) if *n > 0 => {
+                        format!(", {n}")
+                    }
+                    Some(_) => {
+                        return Err(Fault::refuse(
+                            at(least),
+                            &format!("{name} needs a constant size limit above 0"),
+                        ));
+                    }
+                    None => String::new(),
+                };
+                let value = if conditional {
+                    condition(&typed[1], at(1))?;
+                    Typed::new(
+                        format!("CASE WHEN {} THEN {} END", typed[1].sql, typed[0].sql),
+                        typed[0].ty,
+                    )
+                } else {
+                    typed[0].clone()
+                };
+                let value = &value;
                 if !matches!(value.ty, Type::String | Type::Long | Type::Int | Type::Bool) {
                     return Err(Fault::refuse(
                         at(0),
@@ -228,9 +278,9 @@ impl Translator<'_> {
                     ));
                 }
                 // Nulls are dropped and, for a set, repeats after the first.
-                let kind = if name == "make_set" { "set" } else { "list" };
+                let kind = if name.starts_with("make_set") { "set" } else { "list" };
                 Typed::new(
-                    format!("kql_json_array(array_agg({}), '{kind}')", value.sql),
+                    format!("kql_json_array(array_agg({}), '{kind}'{limit})", value.sql),
                     Type::Dynamic,
                 )
             }

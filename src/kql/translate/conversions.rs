@@ -275,6 +275,10 @@ pub(crate) fn plain(
             Ok(Typed::new(format!("kql_pack({})", parts.join(", ")), Type::Dynamic))
         }
         "pack_array" => {
+            // An array of constants is a constant, which `in` and `has_any` can take apart.
+            if let Some(json) = constant_json_array(exprs) {
+                return Ok(Typed::new(string_literal(&json), Type::Dynamic));
+            }
             let mut parts = Vec::new();
             for (i, a) in args.into_iter().enumerate() {
                 parts.push(json_of(a, at(i))?);
@@ -462,6 +466,21 @@ pub(crate) fn convert(value: Typed, ty: Type, offset: usize) -> Result<Typed, Fa
             Err(Fault::refuse(offset, &format!("converting a {from} to {to} is not supported")))
         }
     }
+}
+
+/// The JSON text of an array of string, integer and bool literals; None if another kind of
+/// expression is among them.
+fn constant_json_array(exprs: &[Expr]) -> Option<String> {
+    let mut items = Vec::new();
+    for expr in exprs {
+        items.push(match &expr.kind {
+            ExprKind::Literal(Literal::Str(s)) => serde_json::Value::from(s.as_str()),
+            ExprKind::Literal(Literal::Long(n) | Literal::Int(n)) => serde_json::Value::from(*n),
+            ExprKind::Literal(Literal::Bool(b)) => serde_json::Value::from(*b),
+            _ => return None,
+        });
+    }
+    serde_json::to_string(&items).ok()
 }
 
 /// The JSON text of a non-dynamic value as an SQL expression, for a dynamic column.

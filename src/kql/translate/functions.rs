@@ -19,6 +19,8 @@ pub const SCALAR_FUNCTIONS: &[&str] = &[
     "todatetime",
     "todynamic",
     "parse_json",
+    "extractjson",
+    "extract_json",
     "isempty",
     "isnotempty",
     "isnull",
@@ -144,6 +146,10 @@ impl Translator<'_> {
                 arity(3, 3)?;
                 self.datetime_diff(args, scope)
             }
+            "extractjson" | "extract_json" => {
+                arity(2, 3)?;
+                self.extract_json(args, scope)
+            }
             "format_datetime" => {
                 arity(2, 2)?;
                 let value = self.scalar(&args[0], scope)?;
@@ -154,16 +160,25 @@ impl Translator<'_> {
                         "format_datetime needs a constant format",
                     ));
                 };
-                let chrono = chrono_format(format).ok_or_else(|| {
+                let pieces = datetime_format(format).ok_or_else(|| {
                     Fault::refuse(
                         args[1].offset,
                         &format!("the datetime format `{format}` is not supported"),
                     )
                 })?;
-                Ok(Typed::new(
-                    format!("coalesce(to_char({}, {}), '')", value.sql, string_literal(&chrono)),
-                    Type::String,
-                ))
+                let parts: Vec<String> = pieces
+                    .iter()
+                    .map(|piece| match piece {
+                        FormatPiece::Chrono(chrono) => {
+                            format!("to_char({}, {})", value.sql, string_literal(chrono))
+                        }
+                        // chrono writes fractions in 3, 6 or 9 digits: cut the nine.
+                        FormatPiece::Fraction(digits) => {
+                            format!("substr(to_char({}, '%9f'), 1, {digits})", value.sql)
+                        }
+                    })
+                    .collect();
+                Ok(Typed::new(format!("coalesce({}, '')", parts.join(" || ")), Type::String))
             }
             _ => {
                 let mut typed = Vec::new();
@@ -244,6 +259,7 @@ impl Translator<'_> {
 
     fn bin(&mut self, value: &Expr, size: &Expr, scope: &Scope) -> Result<Typed, Fault> {
         let x = self.scalar(value, scope)?;
+        let size = &self.constant(size);
         match (&x.ty, &size.kind) {
             (Type::DateTime, ExprKind::Literal(Literal::Timespan(ticks))) if *ticks > 0 => {
                 let nanos = ticks.saturating_mul(100);
@@ -379,6 +395,99 @@ impl Translator<'_> {
     }
 }
 
+impl Translator<'_> {
+    /// `extractjson("$.a.b[0]", text[, typeof(T)])`: the value at a JSON path, as text (or as
+    /// `T`), which is `tostring(parse_json(text).a.b[0])`. Paths with wildcards or recursive
+    /// descent are refused.
+    fn extract_json(&mut self, args: &[Expr], scope: &Scope) -> Result<Typed, Fault> {
+        let ExprKind::Literal(Literal::Str(path)) = &args[0].kind else {
+            return Err(Fault::refuse(args[0].offset, "extractjson needs a constant JSON path"));
+        };
+        let steps = json_path(path).ok_or_else(|| {
+            Fault::refuse(args[0].offset, &format!("the JSON path `{path}` is not supported"))
+        })?;
+        let at = args[1].offset;
+        let node = |kind: ExprKind| Expr { kind, offset: at };
+        let mut value =
+            node(ExprKind::Call { name: "parse_json".into(), args: vec![args[1].clone()] });
+        for step in steps {
+            value = match step {
+                PathStep::Key(key) => node(ExprKind::Member { target: Box::new(value), key }),
+                PathStep::Index(i) => node(ExprKind::Index {
+                    target: Box::new(value),
+                    index: Box::new(node(ExprKind::Literal(Literal::Long(i)))),
+                }),
+            };
+        }
+        let conversion = match args.get(2).map(|a| &a.kind) {
+            None => "tostring".to_string(),
+            Some(ExprKind::Call { name, args: named }) if name == "typeof" && named.len() == 1 => {
+                match &named[0].kind {
+                    ExprKind::Name(kind) => match kind.as_str() {
+                        "string" => "tostring".into(),
+                        "long" => "tolong".into(),
+                        "int" => "toint".into(),
+                        "real" | "double" => "todouble".into(),
+                        "bool" | "boolean" => "tobool".into(),
+                        "datetime" | "date" => "todatetime".into(),
+                        "dynamic" => "todynamic".into(),
+                        other => {
+                            return Err(Fault::refuse(
+                                named[0].offset,
+                                &format!("extractjson to typeof({other}) is not supported"),
+                            ));
+                        }
+                    },
+                    _ => return Err(Fault::new(named[0].offset, "a type name")),
+                }
+            }
+            Some(_) => return Err(Fault::new(args[2].offset, "typeof(<type>)")),
+        };
+        let call = node(ExprKind::Call { name: conversion, args: vec![value] });
+        self.scalar(&call, scope)
+    }
+}
+
+/// One step of a JSON path.
+#[derive(Debug, PartialEq)]
+enum PathStep {
+    Key(String),
+    Index(i64),
+}
+
+/// The steps of a JSON path `$.a['b'][0]`; None for what lakehunt does not read (wildcards,
+/// recursive descent, filters, slices).
+fn json_path(path: &str) -> Option<Vec<PathStep>> {
+    let mut rest = path.trim().strip_prefix('$')?;
+    let mut steps = Vec::new();
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            let end = after.find(['.', '[']).unwrap_or(after.len());
+            let key = &after[..end];
+            if key.is_empty() || key.contains('*') {
+                return None;
+            }
+            steps.push(PathStep::Key(key.to_string()));
+            rest = &after[end..];
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let end = after.find(']')?;
+            let inside = after[..end].trim();
+            let quoted = inside
+                .strip_prefix('\'')
+                .and_then(|s| s.strip_suffix('\''))
+                .or_else(|| inside.strip_prefix('"').and_then(|s| s.strip_suffix('"')));
+            match quoted {
+                Some(key) => steps.push(PathStep::Key(key.to_string())),
+                None => steps.push(PathStep::Index(inside.parse().ok()?)),
+            }
+            rest = &after[end + 1..];
+        } else {
+            return None;
+        }
+    }
+    Some(steps)
+}
+
 /// Brings `a` and `b` to one type: numbers widen, a string literal null stays a string.
 pub(crate) fn unify(a: Typed, b: Typed, offset: usize) -> Result<(Typed, Typed), Fault> {
     if a.ty == b.ty {
@@ -398,47 +507,96 @@ fn now_sql() -> String {
     "arrow_cast(now(), 'Timestamp(Nanosecond, Some(\"UTC\"))')".to_string()
 }
 
-/// A Kusto datetime format (`yyyy-MM-dd HH:mm:ss.fff`) as a chrono format, for the parts
-/// lakehunt knows.
-fn chrono_format(kusto: &str) -> Option<String> {
-    const PARTS: &[(&str, &str)] = &[
-        ("yyyy", "%Y"),
-        ("yy", "%y"),
-        ("MM", "%m"),
-        ("dd", "%d"),
-        ("HH", "%H"),
-        ("hh", "%I"),
-        ("mm", "%M"),
-        ("ss", "%S"),
-        ("fffffff", "%7f"),
-        ("ffffff", "%6f"),
-        ("fffff", "%5f"),
-        ("ffff", "%4f"),
-        ("fff", "%3f"),
-        ("ff", "%2f"),
-        ("f", "%1f"),
-        ("tt", "%p"),
+/// A piece of a Kusto datetime format: text chrono writes, or the first digits of the
+/// fraction of a second.
+enum FormatPiece {
+    Chrono(String),
+    Fraction(usize),
+}
+
+/// A Kusto datetime format (`yyyy-MM-dd HH:mm:ss.fffffff`) as pieces, for the parts lakehunt
+/// knows.
+fn datetime_format(kusto: &str) -> Option<Vec<FormatPiece>> {
+    // Each letter by how many times it is repeated; any other run is not known.
+    const PARTS: &[(char, usize, &str)] = &[
+        ('y', 4, "%Y"),
+        ('y', 2, "%y"),
+        ('M', 2, "%m"),
+        ('M', 1, "%-m"),
+        ('d', 2, "%d"),
+        ('d', 1, "%-d"),
+        ('H', 2, "%H"),
+        ('H', 1, "%-H"),
+        ('h', 2, "%I"),
+        ('h', 1, "%-I"),
+        ('m', 2, "%M"),
+        ('m', 1, "%-M"),
+        ('s', 2, "%S"),
+        ('s', 1, "%-S"),
+        ('t', 2, "%p"),
     ];
-    let mut out = String::new();
+    let mut pieces = Vec::new();
+    let mut text = String::new();
     let mut rest = kusto;
-    'outer: while !rest.is_empty() {
-        for (part, chrono) in PARTS {
-            if let Some(after) = rest.strip_prefix(part) {
-                out.push_str(chrono);
-                rest = after;
-                continue 'outer;
+    while let Some(c) = rest.chars().next() {
+        let run = rest.len() - rest.trim_start_matches(c).len();
+        if c == 'f' {
+            if run > 7 {
+                return None;
             }
-        }
-        let c = rest.chars().next()?;
-        if c.is_ascii_alphabetic() {
-            return None;
-        }
-        if c == '%' {
-            out.push_str("%%");
+            if !text.is_empty() {
+                pieces.push(FormatPiece::Chrono(std::mem::take(&mut text)));
+            }
+            pieces.push(FormatPiece::Fraction(run));
+            rest = &rest[run..];
+        } else if c.is_ascii_alphabetic() {
+            let (_, _, chrono) = PARTS.iter().find(|(l, n, _)| *l == c && *n == run)?;
+            text.push_str(chrono);
+            rest = &rest[run..];
         } else {
-            out.push(c);
+            if c == '%' {
+                text.push_str("%%");
+            } else {
+                text.push(c);
+            }
+            rest = &rest[c.len_utf8()..];
         }
-        rest = &rest[c.len_utf8()..];
     }
-    Some(out)
+    if !text.is_empty() || pieces.is_empty() {
+        pieces.push(FormatPiece::Chrono(text));
+    }
+    Some(pieces)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_paths_read_keys_quoted_keys_and_indexes() {
+        let steps = json_path("$.a['b c'][2].d").unwrap();
+        assert_eq!(
+            steps,
+            [
+                PathStep::Key("a".into()),
+                PathStep::Key("b c".into()),
+                PathStep::Index(2),
+                PathStep::Key("d".into())
+            ]
+        );
+        assert_eq!(json_path("$"), Some(vec![]));
+        assert_eq!(json_path("$..a"), None);
+        assert_eq!(json_path("$.a[*]"), None);
+        assert_eq!(json_path("a.b"), None);
+    }
+
+    #[test]
+    fn datetime_formats_keep_seven_fraction_digits_and_single_letters() {
+        let pieces = datetime_format("yyyy-M-d HH:mm:ss.fffffff").unwrap();
+        assert_eq!(pieces.len(), 2);
+        assert!(matches!(&pieces[0], FormatPiece::Chrono(c) if c == "%Y-%-m-%-d %H:%M:%S."));
+        assert!(matches!(pieces[1], FormatPiece::Fraction(7)));
+        assert!(datetime_format("dddd").is_none());
+        assert!(datetime_format("ffffffff").is_none());
+    }
 }

@@ -115,7 +115,13 @@ impl Rel {
 pub(crate) enum Binding {
     Table(Rel),
     Scalar(Typed),
-    Function { params: Vec<(String, Type)>, body: FunctionBody },
+    /// A scalar `let` of a literal, kept as written for the places that need a constant
+    /// (`bin`'s size, `take`'s count).
+    Constant(super::ast::Literal, Typed),
+    Function {
+        params: Vec<(String, Type)>,
+        body: FunctionBody,
+    },
 }
 
 /// How many times function calls may nest while expanding.
@@ -191,7 +197,13 @@ impl<'t> Translator<'t> {
                     Binding::Table(self.alias(&statement.name, statement.offset, &rel))
                 } else {
                     let empty = Rel::default();
-                    Binding::Scalar(self.scalar(expr, &scalar::Scope::of(&empty))?)
+                    let typed = self.scalar(expr, &scalar::Scope::of(&empty))?;
+                    match &expr.kind {
+                        super::ast::ExprKind::Literal(literal) => {
+                            Binding::Constant(literal.clone(), typed)
+                        }
+                        _ => Binding::Scalar(typed),
+                    }
                 }
             }
             LetValue::Function { params, body } => {
@@ -226,6 +238,19 @@ impl<'t> Translator<'t> {
 
     pub(crate) fn binding(&self, name: &str) -> Option<&Binding> {
         self.bindings.iter().rev().find(|(n, _)| n == name).map(|(_, b)| b)
+    }
+
+    /// `expr`, or the literal a scalar `let` of that name was bound to.
+    pub(crate) fn constant(&self, expr: &super::ast::Expr) -> super::ast::Expr {
+        if let super::ast::ExprKind::Name(name) = &expr.kind
+            && let Some(Binding::Constant(literal, _)) = self.binding(name)
+        {
+            return super::ast::Expr {
+                kind: super::ast::ExprKind::Literal(literal.clone()),
+                offset: expr.offset,
+            };
+        }
+        expr.clone()
     }
 
     /// Runs `f` with `params` bound to `args`, as a function call's body sees them.

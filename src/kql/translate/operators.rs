@@ -277,8 +277,10 @@ impl Translator<'_> {
         if !typed.ty.is_integer() {
             return Err(Fault::new(count.offset, &format!("a row count, found a {}", typed.ty)));
         }
-        match &count.kind {
-            ExprKind::Literal(super::super::ast::Literal::Long(n)) if *n >= 0 => Ok(n.to_string()),
+        match &self.constant(count).kind {
+            ExprKind::Literal(
+                super::super::ast::Literal::Long(n) | super::super::ast::Literal::Int(n),
+            ) if *n >= 0 => Ok(n.to_string()),
             _ => Err(Fault::refuse(count.offset, "the row count must be a constant")),
         }
     }

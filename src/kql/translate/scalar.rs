@@ -217,7 +217,7 @@ impl Translator<'_> {
             return Ok(typed);
         }
         match self.binding(name) {
-            Some(Binding::Scalar(typed)) => Ok(typed.clone()),
+            Some(Binding::Scalar(typed) | Binding::Constant(_, typed)) => Ok(typed.clone()),
             Some(Binding::Table(_)) => Err(Fault::refuse(
                 offset,
                 &format!("`{name}` is a table; a table is not a value here"),
@@ -478,6 +478,19 @@ impl Translator<'_> {
         scope: &Scope,
         filter: bool,
     ) -> Result<Typed, Fault> {
+        if let [only] = list
+            && let ExprKind::Name(name) = &only.kind
+            && scope.column(name).is_none()
+            && let Some(Binding::Table(rel)) = self.binding(name).cloned()
+        {
+            if !filter {
+                return Err(Fault::refuse(
+                    only.offset,
+                    "`in` a table is only supported in a where condition",
+                ));
+            }
+            return self.membership_of_table(value, &rel, only.offset, negated, caseless, scope);
+        }
         let list_expr = Expr { kind: ExprKind::List(list.to_vec()), offset: value.offset };
         let mut typed = self.scalar(value, scope)?;
         let items = self.list_values(&list_expr, scope)?;
@@ -507,6 +520,45 @@ impl Translator<'_> {
             format!("coalesce({listed}, FALSE)")
         };
         Ok(Typed::new(if negated { format!("(NOT {member})") } else { member }, Type::Bool))
+    }
+}
+
+impl Translator<'_> {
+    /// `x in (T)` for a tabular `let` `T`, in a `where`: whether `x` is among the values of its
+    /// first column, as `EXISTS`, which a null `x` (or a null in `T`) leaves false.
+    fn membership_of_table(
+        &mut self,
+        value: &Expr,
+        table: &Rel,
+        at: usize,
+        negated: bool,
+        caseless: bool,
+        scope: &Scope,
+    ) -> Result<Typed, Fault> {
+        // Kusto compares with the table's first column.
+        let Some(column) = table.columns.first() else {
+            return Err(Fault::new(at, "a table with a column"));
+        };
+        let typed = self.scalar(value, scope)?;
+        // The listed column is renamed so that it cannot capture a name of the outer row.
+        let item = Typed::new("listed.kql_listed", column.ty);
+        self.comparable(&typed, &item, value.offset)?;
+        if column.ty == Type::Dynamic || typed.ty == Type::Dynamic {
+            return Err(Fault::refuse(at, "`in` a table of dynamic values is not supported"));
+        }
+        let (value_sql, item_sql) = if caseless {
+            let typed = self.as_text(typed, value.offset)?;
+            (format!("lower({})", typed.sql), format!("lower({})", item.sql))
+        } else {
+            (typed.sql, item.sql)
+        };
+        let exists = if negated { "NOT EXISTS" } else { "EXISTS" };
+        let member = format!(
+            "{exists} (SELECT 1 FROM (SELECT {} AS kql_listed FROM {}) AS listed WHERE {item_sql} = {value_sql})",
+            ident(&column.name),
+            table.name
+        );
+        Ok(Typed::new(format!("({member})"), Type::Bool))
     }
 }
 

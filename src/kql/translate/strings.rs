@@ -15,6 +15,7 @@ pub const FUNCTIONS: &[&str] = &[
     "reverse",
     "string_size",
     "replace_regex",
+    "replace",
     "indexof",
     "gettype",
     "array_slice",
@@ -31,6 +32,20 @@ pub(crate) fn call(
     exprs: &[Expr],
     offset: usize,
 ) -> Result<Typed, Fault> {
+    if name == "replace" {
+        // The older name, with the text last: `replace(regex, rewrite, text)`.
+        if args.len() != 3 || exprs.len() != 3 {
+            return Err(Fault::new(
+                offset,
+                &format!("3 argument(s) for replace, found {}", args.len()),
+            ));
+        }
+        let mut args = args;
+        args.rotate_right(1);
+        let mut exprs = exprs.to_vec();
+        exprs.rotate_right(1);
+        return call("replace_regex", args, &exprs, offset);
+    }
     let (min, max) = match name {
         "countof" => (2, 3),
         "strcmp" | "indexof" | "strcat_array" => (2, 2),
