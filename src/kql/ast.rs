@@ -120,10 +120,29 @@ pub enum OperatorKind {
         source: Expr,
         pattern: Vec<ParsePart>,
     },
+    /// `search`: rows where the predicate holds, a bare string in it matching any column.
+    Search {
+        case_sensitive: bool,
+        predicate: Expr,
+    },
+    /// `make-series`: per group, arrays of aggregates over the bins of an axis.
+    MakeSeries(Box<MakeSeries>),
     /// `serialize`, with the columns it computes from the serialized rows.
     Serialize(Vec<Assignment>),
     Count,
     As(String),
+}
+
+/// The clauses of `make-series aggregates on axis from a to b step s by groups`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MakeSeries {
+    /// Each aggregate with its `default=` value.
+    pub aggregates: Vec<(Assignment, Option<Expr>)>,
+    pub axis: Expr,
+    pub from: Option<Expr>,
+    pub to: Option<Expr>,
+    pub step: Expr,
+    pub by: Vec<Assignment>,
 }
 
 /// One part of a `parse` pattern.
@@ -289,4 +308,24 @@ pub enum TextOp {
     MatchesRegex,
     HasAny,
     HasAll,
+}
+
+/// How `search` matches a term: `x` as a whole term, `x*` as the start of one, `*x` as the end
+/// of one, `*x*` anywhere; None for wildcards elsewhere, and for a case-sensitive start or end.
+pub fn search_term(term: &str, case_sensitive: bool) -> Option<(TextOp, String)> {
+    let (starts, ends) = (term.starts_with('*'), term.ends_with('*') && term.len() > 1);
+    let core = term.trim_start_matches('*').trim_end_matches('*');
+    if core.is_empty() || core.contains('*') || term.len() - core.len() > 2 {
+        return None;
+    }
+    let op = match (starts, ends, case_sensitive) {
+        (false, false, false) => TextOp::Has,
+        (false, false, true) => TextOp::HasCs,
+        (false, true, false) => TextOp::HasPrefix,
+        (true, false, false) => TextOp::HasSuffix,
+        (true, true, false) => TextOp::Contains,
+        (true, true, true) => TextOp::ContainsCs,
+        _ => return None,
+    };
+    Some((op, core.to_string()))
 }

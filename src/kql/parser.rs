@@ -20,10 +20,8 @@ pub fn parse(text: &str) -> Result<Query, Fault> {
 const KNOWN_UNSUPPORTED: &[&str] = &[
     "parse-kv",
     "mv-apply",
-    "make-series",
     "evaluate",
     "render",
-    "search",
     "find",
     "invoke",
     "scan",
@@ -42,7 +40,7 @@ const KNOWN_UNSUPPORTED: &[&str] = &[
 ];
 
 pub(super) struct Parser {
-    tokens: Vec<Token>,
+    pub(super) tokens: Vec<Token>,
     pub(super) pos: usize,
     depth: usize,
 }
@@ -441,6 +439,8 @@ impl Parser {
             }
             "take" | "limit" => OperatorKind::Take(self.expr()?),
             "parse" | "parse-where" => self.parse_operator(name == "parse-where")?,
+            "search" => self.search()?,
+            "make-series" => self.make_series()?,
             "serialize" => {
                 if matches!(self.peek(), TokenKind::End | TokenKind::Symbol("|" | ")" | ";")) {
                     OperatorKind::Serialize(vec![])

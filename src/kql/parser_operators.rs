@@ -205,6 +205,116 @@ impl Parser {
         }
     }
 
+    /// `search [kind=case_sensitive] predicate`, where `Column:"term"` is the term matched in
+    /// that column (rewritten here to the string predicate it stands for).
+    pub(super) fn search(&mut self) -> Result<OperatorKind, Fault> {
+        let mut case_sensitive = false;
+        if self.eat_word("kind") {
+            self.expect_symbol("=")?;
+            let (kind, kind_offset) = self.name("`case_sensitive` or `case_insensitive`")?;
+            case_sensitive = match kind.as_str() {
+                "case_sensitive" => true,
+                "case_insensitive" => false,
+                _ => {
+                    return Err(Fault::new(kind_offset, "`case_sensitive` or `case_insensitive`"));
+                }
+            };
+        }
+        if self.is_word("in") && matches!(self.peek_at(1), TokenKind::Symbol("(")) {
+            return Err(Fault::refuse(self.offset(), "search in (tables) is not supported"));
+        }
+        let mut level = 0usize;
+        let mut i = self.pos;
+        while i < self.tokens.len() {
+            match &self.tokens[i].kind {
+                TokenKind::Symbol("(" | "[") => level += 1,
+                TokenKind::Symbol(")" | "]") if level == 0 => break,
+                TokenKind::Symbol(")" | "]") => level -= 1,
+                TokenKind::Symbol("|") if level == 0 => break,
+                TokenKind::End => break,
+                TokenKind::Symbol(":")
+                    if i > self.pos
+                        && matches!(
+                            self.tokens[i - 1].kind,
+                            TokenKind::Name(_) | TokenKind::QuotedName(_)
+                        ) =>
+                {
+                    if let Some(TokenKind::Str(term)) =
+                        self.tokens.get(i + 1).map(|t| t.kind.clone())
+                    {
+                        let (op, core) = search_term(&term, case_sensitive).ok_or_else(|| {
+                            Fault::refuse(
+                                self.tokens[i + 1].offset,
+                                &format!("the search term `{term}` is not supported"),
+                            )
+                        })?;
+                        let word = match op {
+                            TextOp::Has => "has",
+                            TextOp::HasCs => "has_cs",
+                            TextOp::HasPrefix => "hasprefix",
+                            TextOp::HasSuffix => "hassuffix",
+                            TextOp::ContainsCs => "contains_cs",
+                            _ => "contains",
+                        };
+                        self.tokens[i].kind = TokenKind::Name(word.to_string());
+                        self.tokens[i + 1].kind = TokenKind::Str(core);
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        let predicate = self.expr()?;
+        Ok(OperatorKind::Search { case_sensitive, predicate })
+    }
+
+    /// `make-series [Name =] Aggregate [default = Value], ... on Axis from A to B step S
+    /// [by Groups]` (or `in range(A, B, S)`).
+    pub(super) fn make_series(&mut self) -> Result<OperatorKind, Fault> {
+        if self.is_word("kind") || self.is_word("hint") {
+            return Err(Fault::refuse(self.offset(), "make-series options are not supported"));
+        }
+        let mut aggregates = Vec::new();
+        loop {
+            let assignment = self.assignment_list(false)?.remove(0);
+            let default = if self.eat_word("default") {
+                self.expect_symbol("=")?;
+                Some(self.expr()?)
+            } else {
+                None
+            };
+            aggregates.push((assignment, default));
+            if !self.eat_symbol(",") {
+                break;
+            }
+        }
+        self.expect_word("on")?;
+        let axis = self.expr()?;
+        let (mut from, mut to) = (None, None);
+        let step;
+        if self.eat_word("in") {
+            self.expect_word("range")?;
+            self.expect_symbol("(")?;
+            from = Some(self.expr()?);
+            self.expect_symbol(",")?;
+            to = Some(self.expr()?);
+            self.expect_symbol(",")?;
+            step = self.expr()?;
+            self.expect_symbol(")")?;
+        } else {
+            if self.eat_word("from") {
+                from = Some(self.expr()?);
+            }
+            if self.eat_word("to") {
+                to = Some(self.expr()?);
+            }
+            self.expect_word("step")?;
+            step = self.expr()?;
+        }
+        let by = if self.eat_word("by") { self.assignments()? } else { vec![] };
+        Ok(OperatorKind::MakeSeries(Box::new(MakeSeries { aggregates, axis, from, to, step, by })))
+    }
+
     pub(super) fn sort_keys(&mut self) -> Result<Vec<SortKey>, Fault> {
         let mut keys = Vec::new();
         loop {

@@ -212,3 +212,66 @@ async fn blanks_pasted_from_documents_separate_tokens() {
     let query = "print\u{a0}a = 1,\u{200b} b = 2\u{feff}";
     assert_eq!(rows(query).await, ["1|2"]);
 }
+
+#[tokio::test]
+async fn search_finds_whole_terms_in_any_column_regardless_of_case() {
+    let query = r#"datatable(s:string, n:long)["alpha Beta", 1, "gamma", 22, "betamax", 3]
+        | search "beta""#;
+    let (header, found) = run_kql(query).await;
+    assert_eq!(header, "$table:string, s:string, n:long");
+    assert_eq!(found, ["search_arg0|alpha Beta|1"]);
+    let number = r#"datatable(s:string, n:long)["a", 1, "b", 22] | search "22" | project s"#;
+    assert_eq!(rows(number).await, ["b"]);
+    let sensitive = r#"datatable(s:string)["Beta", "beta"] | search kind=case_sensitive "Beta""#;
+    assert_eq!(rows(sensitive).await, ["search_arg0|Beta"]);
+}
+
+#[tokio::test]
+async fn search_wildcards_column_terms_and_predicates() {
+    let data =
+        r#"datatable(s:string, code:long)["alpha apple", 1, "beta banana", 500, "grape", 301]"#;
+    let prefix = format!(r#"{data} | search "ap*" | project s"#);
+    assert_eq!(rows(&prefix).await, ["alpha apple"]);
+    let anywhere = format!(r#"{data} | search "*ap*" | project s"#);
+    assert_eq!(sorted_rows(&anywhere).await, ["alpha apple", "grape"]);
+    let column = format!(r#"{data} | search s:"banana" or code > 300 | project s"#);
+    assert_eq!(sorted_rows(&column).await, ["beta banana", "grape"]);
+    let inner = refusal(r#"datatable(s:string)["a"] | search "a*b""#);
+    assert!(inner.contains("the search term `a*b` is not supported"), "{inner}");
+}
+
+#[test]
+fn search_of_a_table_is_marked_with_its_name_and_a_date_search_is_refused() {
+    let sql =
+        lakehunt::kql::to_sql(r#"DeviceEvents | search "powershell""#, "hunt.kql").unwrap().sql;
+    assert!(sql.contains(r#"'DeviceEvents' AS "$table""#), "{sql}");
+    let date = refusal(r#"DeviceEvents | search "2024""#);
+    assert!(date.contains("searching the datetime column `Timestamp`"), "{date}");
+}
+
+#[tokio::test]
+async fn make_series_fills_every_bin_of_each_group_and_lists_the_axis() {
+    let query = r#"datatable(t:datetime, v:long, g:string)[
+            datetime(2020-01-01), 10, "a", datetime(2020-01-02), 20, "b",
+            datetime(2020-01-03), 30, "a", datetime(2020-01-09), 99, "c"]
+        | make-series s = sum(v) default = 0, n = count() on t
+            from datetime(2020-01-01) to datetime(2020-01-04) step 1d by g"#;
+    let (header, found) = run_kql(query).await;
+    assert_eq!(header, "g:string, s:dynamic, n:dynamic, t:dynamic");
+    let days = r#"["2020-01-01T00:00:00.0000000Z","2020-01-02T00:00:00.0000000Z","2020-01-03T00:00:00.0000000Z"]"#;
+    let mut found = found;
+    found.sort();
+    assert_eq!(
+        found,
+        [format!("a|[10,0,30]|[1,0,1]|{days}"), format!("b|[0,20,0]|[0,1,0]|{days}")]
+    );
+}
+
+#[tokio::test]
+async fn make_series_on_integers_stops_before_its_end_and_takes_its_default() {
+    let query = "range x from 1 to 3 step 1 | extend y = iff(x == 2, long(null), x)
+        | make-series s = sum(y) default = -1, m = max(y) default = long(null) on x from 1 to 5 step 1";
+    assert_eq!(rows(query).await, ["[1,0,3,-1]|[1,null,3,null]|[1,2,3,4]"]);
+    let unbounded = refusal("datatable(x:long)[1] | make-series c = count() on x step 1");
+    assert!(unbounded.contains("without both from and to is not supported"), "{unbounded}");
+}

@@ -9,11 +9,13 @@ mod calendar;
 mod conversions;
 mod functions;
 mod join;
+mod make_series;
 mod numbers;
 mod operators;
 mod parse;
 mod rows;
 mod scalar;
+mod search;
 mod select;
 mod sources;
 mod strings;
@@ -274,8 +276,18 @@ impl<'t> Translator<'t> {
 
     pub(crate) fn pipeline(&mut self, pipeline: &Pipeline) -> Result<Rel, Fault> {
         let mut rel = self.source(&pipeline.source)?;
-        for operator in &pipeline.operators {
-            rel = self.operator(operator, rel)?;
+        for (i, operator) in pipeline.operators.iter().enumerate() {
+            rel = match (&operator.kind, &pipeline.source) {
+                // Rows searched straight from a table are marked with its name.
+                (
+                    super::ast::OperatorKind::Search { case_sensitive, predicate },
+                    super::ast::Source::Table { name, .. },
+                ) if i == 0 && self.binding(name).is_none() => {
+                    let span = (operator.offset, operator.end);
+                    self.search(*case_sensitive, predicate, rel, &name.clone(), span)?
+                }
+                _ => self.operator(operator, rel)?,
+            };
         }
         Ok(rel)
     }

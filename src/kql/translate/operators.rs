@@ -31,6 +31,10 @@ impl Translator<'_> {
             OperatorKind::Parse { regex, filter, source, pattern } => {
                 self.parse((*regex, *filter), source, pattern, rel, (at, end))
             }
+            OperatorKind::Search { case_sensitive, predicate } => {
+                self.search(*case_sensitive, predicate, rel, "search_arg0", (at, end))
+            }
+            OperatorKind::MakeSeries(series) => self.make_series(series, rel, (at, end)),
             OperatorKind::Serialize(assignments) => {
                 let mut rel = rel;
                 rel.serialized = true;
