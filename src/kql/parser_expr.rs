@@ -288,6 +288,11 @@ fn primary(p: &mut impl Cursor) -> Result<Expr, Fault> {
             p.advance();
             Ok(Expr { kind: ExprKind::Name(n), offset })
         }
+        // `* has "x"`: every column (only a string predicate takes it).
+        TokenKind::Symbol("*") => {
+            p.advance();
+            Ok(Expr { kind: ExprKind::Star, offset })
+        }
         TokenKind::Name(n) => {
             p.advance();
             name_or_call(p, n, offset)

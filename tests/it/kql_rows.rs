@@ -275,3 +275,20 @@ async fn make_series_on_integers_stops_before_its_end_and_takes_its_default() {
     let unbounded = refusal("datatable(x:long)[1] | make-series c = count() on x step 1");
     assert!(unbounded.contains("without both from and to is not supported"), "{unbounded}");
 }
+
+#[tokio::test]
+async fn a_star_on_the_left_of_a_string_predicate_means_any_column() {
+    let query = r#"datatable(s:string, n:int)["needle in haystack", 1, "another row", 2]
+        | where * contains "needle" or * !contains "row" | project n"#;
+    assert_eq!(rows(query).await, ["1"]);
+}
+
+#[tokio::test]
+async fn an_aggregate_named_like_a_group_column_gets_a_number() {
+    let query = r#"datatable(["count_"]:long, v:long)[1, 10, 2, 20, 2, 30] | summarize count() by ["count_"]"#;
+    let (header, found) = run_kql(query).await;
+    assert_eq!(header, "count_:long, count_1:long");
+    let mut found = found;
+    found.sort();
+    assert_eq!(found, ["1|1", "2|2"]);
+}

@@ -416,7 +416,14 @@ impl Translator<'_> {
             let typed = self.scalar(&aggregate.expr, &Scope::aggregating(&rel))?;
             let name = match (&aggregate.name, &aggregate.expr.kind) {
                 (Some(name), _) => name.clone(),
-                (None, ExprKind::Call { name, args }) => aggregates::default_name(name, args),
+                // A name Kusto makes up that is taken gets a number, as `count_1`.
+                (None, ExprKind::Call { name, args }) => {
+                    let base = aggregates::default_name(name, args);
+                    std::iter::once(base.clone())
+                        .chain((1..).map(|i| format!("{base}{i}")))
+                        .find(|n| !columns.iter().any(|c| &c.name == n))
+                        .unwrap_or(base)
+                }
                 (None, _) => format!("Column{}", columns.len() + 1),
             };
             if !contains_aggregate(&aggregate.expr) {

@@ -272,6 +272,13 @@ impl Translator<'_> {
         filter: bool,
     ) -> Result<Typed, Fault> {
         if let BinaryOp::Text(text_op, negated) = op {
+            if matches!(left.kind, ExprKind::Star) {
+                // `* has "x"`: in any column; negated, in none.
+                let rel = scope.rel.clone();
+                let any = self.in_any_column(text_op, right, left.offset, &rel)?;
+                let sql = if negated { format!("(NOT {})", any.sql) } else { any.sql };
+                return Ok(Typed::new(sql, Type::Bool));
+            }
             return self.text_predicate(text_op, negated, left, right, scope);
         }
         // The sides of a filter's `and`/`or` are at its top level too.

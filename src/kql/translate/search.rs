@@ -3,7 +3,7 @@
 //! the rest of the predicate by `and`, `or` and `not`; the rows gain Kusto's `$table` column.
 
 use super::super::Fault;
-use super::super::ast::{BinaryOp, Expr, ExprKind, Literal, search_term};
+use super::super::ast::{BinaryOp, Expr, ExprKind, Literal, TextOp, search_term};
 use super::super::types::Type;
 use super::scalar::Scope;
 use super::{Column, Rel, Select, Translator, Typed, ident, string_literal};
@@ -77,19 +77,35 @@ impl Translator<'_> {
             Fault::refuse(offset, &format!("the search term `{term}` is not supported"))
         })?;
         let node = |kind: ExprKind| Expr { kind, offset };
+        self.in_any_column(op, &node(ExprKind::Literal(Literal::Str(core))), offset, rel)
+    }
+
+    /// `* op value`: the string predicate `op` holds in any column of `rel`, each read as
+    /// text (numbers and bools as `tostring` writes them).
+    pub(crate) fn in_any_column(
+        &mut self,
+        op: TextOp,
+        value: &Expr,
+        offset: usize,
+        rel: &Rel,
+    ) -> Result<Typed, Fault> {
+        let node = |kind: ExprKind| Expr { kind, offset };
         let mut matches = Vec::new();
         for column in &rel.columns {
             let name = node(ExprKind::Name(column.name.clone()));
             let text = match column.ty {
                 Type::String | Type::Guid => name,
                 Type::DateTime | Type::Timespan => {
-                    if core.chars().any(|c| !TIME_TEXT.contains(c)) {
+                    // A datetime's or timespan's text holds only digits and a few marks.
+                    if let ExprKind::Literal(Literal::Str(term)) = &value.kind
+                        && term.chars().any(|c| !TIME_TEXT.contains(c))
+                    {
                         continue;
                     }
                     return Err(Fault::refuse(
                         offset,
                         &format!(
-                            "searching the {} column `{}` for `{term}` is not supported",
+                            "searching the {} column `{}` is not supported",
                             column.ty, column.name
                         ),
                     ));
@@ -99,7 +115,7 @@ impl Translator<'_> {
             let test = node(ExprKind::Binary {
                 op: BinaryOp::Text(op, false),
                 left: Box::new(text),
-                right: Box::new(node(ExprKind::Literal(Literal::Str(core.clone())))),
+                right: Box::new(value.clone()),
             });
             let typed = self.scalar(&test, &Scope::of(rel))?;
             matches.push(format!("coalesce({}, FALSE)", typed.sql));
