@@ -72,6 +72,7 @@ array_udf!(
     DataType::Utf8
 );
 array_udf!(CountOf, "kql_countof", Signature::any(2, Volatility::Immutable), DataType::Int64);
+array_udf!(ExtractAll, "kql_extract_all", Signature::any(2, Volatility::Immutable), DataType::Utf8);
 
 /// The elements of `text` when it is a JSON array.
 fn elements(text: Option<&str>) -> Option<Vec<&str>> {
@@ -193,6 +194,55 @@ impl CountOf {
             let text = texts.get(row).unwrap_or("");
             let search = searches.get(row).unwrap_or("");
             out.append_value(count_overlapping(text, search));
+        }
+        Ok(Arc::new(out.finish()))
+    }
+}
+
+impl ExtractAll {
+    /// `extract_all(regex, text)`: the captures of every match, as a JSON array of strings
+    /// for one group and of arrays for several (a group that took no part is `""`); null
+    /// where nothing matches.
+    fn apply(&self, arrays: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
+        let texts = Strings::of(&arrays[0], self.name())?;
+        let patterns = Strings::of(&arrays[1], self.name())?;
+        let mut compiled: Option<(String, regex::Regex)> = None;
+        let mut out = StringBuilder::with_capacity(rows, 0);
+        for row in 0..rows {
+            let (Some(text), Some(pattern)) = (texts.get(row), patterns.get(row)) else {
+                out.append_null();
+                continue;
+            };
+            if compiled.as_ref().is_none_or(|(p, _)| p != pattern) {
+                let regex = match regex::Regex::new(pattern) {
+                    Ok(regex) => regex,
+                    Err(e) => {
+                        return exec_err!("extract_all: the regular expression {pattern}: {e}");
+                    }
+                };
+                if regex.captures_len() < 2 {
+                    return exec_err!(
+                        "extract_all: the regular expression {pattern} needs a group"
+                    );
+                }
+                compiled = Some((pattern.to_string(), regex));
+            }
+            let Some((_, regex)) = &compiled else { continue };
+            let groups = regex.captures_len() - 1;
+            let matches: Vec<String> = regex
+                .captures_iter(text)
+                .map(|captures| {
+                    let values: Vec<String> = (1..=groups)
+                        .map(|g| json::quote(captures.get(g).map_or("", |m| m.as_str())))
+                        .collect();
+                    if groups == 1 { values.join(",") } else { format!("[{}]", values.join(",")) }
+                })
+                .collect();
+            if matches.is_empty() {
+                out.append_null();
+            } else {
+                out.append_value(format!("[{}]", matches.join(",")));
+            }
         }
         Ok(Arc::new(out.finish()))
     }

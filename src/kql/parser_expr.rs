@@ -385,6 +385,9 @@ fn typed_raw(kind: &str, raw: String, offset: usize) -> Result<Expr, Fault> {
     match kind {
         "datetime" => Ok(literal(Literal::DateTime(raw), offset)),
         "guid" => Ok(literal(Literal::Str(raw.to_ascii_lowercase()), offset)),
+        _ if clock_ticks(&raw).is_some() => {
+            Ok(literal(Literal::Timespan(clock_ticks(&raw).unwrap_or_default()), offset))
+        }
         _ => {
             let tokens =
                 super::lexer::tokenize(&raw).map_err(|f| Fault::new(offset, &f.message))?;
@@ -399,6 +402,50 @@ fn typed_raw(kind: &str, raw: String, offset: usize) -> Result<Expr, Fault> {
             }
         }
     }
+}
+
+/// A timespan written as .NET writes one, `[-][d.]hh:mm[:ss[.fffffff]]`, in ticks.
+fn clock_ticks(raw: &str) -> Option<i64> {
+    const TICKS_PER_SECOND: i64 = 10_000_000;
+    let raw = raw.trim();
+    let (negative, raw) = match raw.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, raw),
+    };
+    let (clock, fraction) = match raw.split_once(':') {
+        None => return None,
+        Some(_) => match raw.rsplit_once('.') {
+            // A dot after the last colon starts the fraction of a second.
+            Some((before, after)) if before.contains(':') && !after.contains(':') => {
+                (before, Some(after))
+            }
+            _ => (raw, None),
+        },
+    };
+    let (days, clock) = match clock.split_once('.') {
+        Some((days, clock)) => (days.parse::<i64>().ok()?, clock),
+        None => (0, clock),
+    };
+    let parts: Vec<&str> = clock.split(':').collect();
+    if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.is_empty() || p.len() > 2) {
+        return None;
+    }
+    let number = |p: &str| p.parse::<i64>().ok().filter(|_| p.bytes().all(|b| b.is_ascii_digit()));
+    let (hours, minutes) = (number(parts[0])?, number(parts[1])?);
+    let seconds = parts.get(2).map_or(Some(0), |s| number(s))?;
+    if hours > 23 || minutes > 59 || seconds > 59 {
+        return None;
+    }
+    let fraction_ticks = match fraction {
+        None => 0,
+        Some(f) if !f.is_empty() && f.len() <= 7 && f.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("{f:0<7}").parse::<i64>().ok()?
+        }
+        Some(_) => return None,
+    };
+    let ticks = ((days * 24 + hours) * 60 + minutes) * 60 + seconds;
+    let ticks = ticks.checked_mul(TICKS_PER_SECOND)?.checked_add(fraction_ticks)?;
+    Some(if negative { -ticks } else { ticks })
 }
 
 /// A JSON value written inside `dynamic(...)`, as compact JSON text in written key order.

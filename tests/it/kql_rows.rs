@@ -292,3 +292,26 @@ async fn an_aggregate_named_like_a_group_column_gets_a_number() {
     found.sort();
     assert_eq!(found, ["1|1", "2|2"]);
 }
+
+#[tokio::test]
+async fn extract_all_lists_every_match_and_is_null_without_one() {
+    let query = r#"datatable(s:string)["a1 b2", "x;y", "none"]
+        | project pairs = extract_all(@"([a-z])(\d)?", s), marks = extract_all(@"([;,])", s)"#;
+    let found = rows(query).await;
+    assert_eq!(found[0], r#"[["a","1"],["b","2"]]|null"#);
+    assert_eq!(found[1], r#"[["x",""],["y",""]]|[";"]"#);
+    assert_eq!(found[2], r#"[["n",""],["o",""],["n",""],["e",""]]|null"#);
+    let no_group = refusal(r#"print x = extract_all(@"\d", "a1")"#);
+    assert!(no_group.contains("a regular expression with a capture group"), "{no_group}");
+}
+
+#[tokio::test]
+async fn format_timespan_writes_days_clock_parts_fractions_and_the_sign() {
+    let query = "print a = format_timespan(-2h - 30m, 'hh:mm'),
+        b = format_timespan(1d + 2h + 3m + 4s + 5ms, 'd:hh:mm:ss.fff'), c = format_timespan(25h + 61m, 'h:m'),
+        d = format_timespan(-1d - 2h - 30m, 'd.hh:mm:ss'), e = format_timespan(time(0.00:00:00.0000001), 'fffffff'),
+        f = format_timespan(time(1.02:03:04.5), 'd hh:mm:ss.f')";
+    assert_eq!(rows(query).await, ["-02:30|1:02:03:04.005|2:1|-1.02:30:00|0000001|1 02:03:04.5"]);
+    let general = refusal("print x = format_timespan(1h, 'c')");
+    assert!(general.contains("the timespan format `c` is not supported"), "{general}");
+}

@@ -21,6 +21,7 @@ pub const FUNCTIONS: &[&str] = &[
     "getmonth",
     "monthofyear",
     "week_of_year",
+    "format_timespan",
 ];
 
 const NANOS_PER_DAY: i64 = 86_400_000_000_000;
@@ -33,6 +34,9 @@ pub(crate) fn call(
     exprs: &[Expr],
     offset: usize,
 ) -> Result<Typed, Fault> {
+    if name == "format_timespan" {
+        return format_timespan(args, exprs, offset);
+    }
     let want = if name == "datetime_add" { 3 } else { 1 };
     if args.len() != want {
         return Err(Fault::new(
@@ -75,6 +79,49 @@ pub(crate) fn call(
         _ => return Err(Fault::refuse(offset, &format!("the function `{name}` is not supported"))),
     };
     Ok(Typed::new(sql, Type::DateTime))
+}
+
+/// `format_timespan(span, format)` with the parts `d` (days), `h` `m` `s` (hours, minutes
+/// and seconds within the day, one letter unpadded and two padded), `f` to `fffffff` (the
+/// fraction of a second), and `-` first for a negative span.
+fn format_timespan(args: Vec<Typed>, exprs: &[Expr], offset: usize) -> Result<Typed, Fault> {
+    if args.len() != 2 || exprs.len() != 2 {
+        return Err(Fault::new(offset, "2 argument(s) for format_timespan"));
+    }
+    if args[0].ty != Type::Timespan {
+        return Err(Fault::new(exprs[0].offset, &format!("a timespan, found a {}", args[0].ty)));
+    }
+    let ExprKind::Literal(Literal::Str(format)) = &exprs[1].kind else {
+        return Err(Fault::refuse(exprs[1].offset, "format_timespan needs a constant format"));
+    };
+    let refuse = || {
+        Fault::refuse(exprs[1].offset, &format!("the timespan format `{format}` is not supported"))
+    };
+    let ticks = format!("(arrow_cast({}, 'Int64') / 100)", args[0].sql);
+    let magnitude = format!("abs({ticks})");
+    let part = |divisor: i64, modulo: Option<i64>| match modulo {
+        Some(m) => format!("CAST(({magnitude} / {divisor}) % {m} AS VARCHAR)"),
+        None => format!("CAST({magnitude} / {divisor} AS VARCHAR)"),
+    };
+    let mut pieces = vec![format!("CASE WHEN {ticks} < 0 THEN '-' ELSE '' END")];
+    let mut rest = format.as_str();
+    while let Some(c) = rest.chars().next() {
+        let run = rest.len() - rest.trim_start_matches(c).len();
+        let piece = match (c, run) {
+            ('d', n) => format!("lpad({}, {n}, '0')", part(864_000_000_000, None)),
+            ('h', n @ 1..=2) => format!("lpad({}, {n}, '0')", part(36_000_000_000, Some(24))),
+            ('m', n @ 1..=2) => format!("lpad({}, {n}, '0')", part(600_000_000, Some(60))),
+            ('s', n @ 1..=2) => format!("lpad({}, {n}, '0')", part(10_000_000, Some(60))),
+            ('f', n @ 1..=7) => {
+                format!("substr(lpad({}, 7, '0'), 1, {n})", part(1, Some(10_000_000)))
+            }
+            (c, _) if c.is_ascii_alphanumeric() => return Err(refuse()),
+            (c, _) => super::string_literal(&c.to_string().repeat(run)),
+        };
+        pieces.push(piece);
+        rest = &rest[run * c.len_utf8()..];
+    }
+    Ok(Typed::new(format!("coalesce({}, '')", pieces.join(" || ")), Type::String))
 }
 
 /// `datetime_add(period, amount, t)`: whole months and years by the calendar (the 31st

@@ -16,6 +16,8 @@ pub const FUNCTIONS: &[&str] = &[
     "string_size",
     "replace_regex",
     "replace",
+    "extract_all",
+    "extractall",
     "indexof",
     "gettype",
     "array_slice",
@@ -50,6 +52,7 @@ pub(crate) fn call(
         "countof" => (2, 3),
         "strcmp" | "indexof" | "strcat_array" => (2, 2),
         "replace_regex" | "array_slice" => (3, 3),
+        "extract_all" | "extractall" => (2, 2),
         "array_concat" => (1, usize::MAX),
         _ => (1, 1),
     };
@@ -99,6 +102,18 @@ pub(crate) fn call(
             (format!("CASE WHEN {a} < {b} THEN -1 WHEN {a} > {b} THEN 1 ELSE 0 END"), Type::Int)
         }
         "reverse" => (format!("reverse({})", text(0)?), Type::String),
+        "extract_all" | "extractall" => {
+            // The form with a list of group numbers is refused by its argument count.
+            let ExprKind::Literal(Literal::Str(pattern)) = &exprs[0].kind else {
+                return Err(Fault::refuse(at(0), "extract_all needs a constant regex"));
+            };
+            let groups = regex_groups(pattern)
+                .ok_or_else(|| Fault::new(at(0), "a regular expression with a capture group"))?;
+            if groups == 0 {
+                return Err(Fault::new(at(0), "a regular expression with a capture group"));
+            }
+            (format!("kql_extract_all({}, {})", text(1)?, string_literal(pattern)), Type::Dynamic)
+        }
         "string_size" => (format!("CAST(octet_length({}) AS BIGINT)", text(0)?), Type::Long),
         "replace_regex" => {
             let ExprKind::Literal(Literal::Str(pattern)) = &exprs[1].kind else {
@@ -145,4 +160,9 @@ pub(crate) fn call(
         _ => return Err(Fault::refuse(offset, &format!("the function `{name}` is not supported"))),
     };
     Ok(Typed::new(sql, ty))
+}
+
+/// How many capture groups `pattern` has, or None if it is not a regular expression.
+fn regex_groups(pattern: &str) -> Option<usize> {
+    regex::Regex::new(pattern).ok().map(|r| r.captures_len() - 1)
 }
