@@ -125,6 +125,13 @@ pub enum OperatorKind {
         case_sensitive: bool,
         predicate: Expr,
     },
+    /// `mv-apply`: the operators of `on (...)` applied to each row's expanded values.
+    MvApply {
+        columns: Vec<Assignment>,
+        types: Vec<Option<(String, usize)>>,
+        limit: Option<i64>,
+        operators: Vec<Operator>,
+    },
     /// `make-series`: per group, arrays of aggregates over the bins of an axis.
     MakeSeries(Box<MakeSeries>),
     /// `serialize`, with the columns it computes from the serialized rows.

@@ -19,7 +19,6 @@ pub fn parse(text: &str) -> Result<Query, Fault> {
 /// Tabular operators Kusto has that lakehunt refuses, so their message can say so.
 const KNOWN_UNSUPPORTED: &[&str] = &[
     "parse-kv",
-    "mv-apply",
     "evaluate",
     "render",
     "find",
@@ -441,6 +440,20 @@ impl Parser {
             "parse" | "parse-where" => self.parse_operator(name == "parse-where")?,
             "search" => self.search()?,
             "make-series" => self.make_series()?,
+            "mv-apply" => {
+                let OperatorKind::MvExpand { columns, types, limit } = self.mv_expand(false)?
+                else {
+                    return Err(Fault::new(offset, "the values to apply to"));
+                };
+                self.expect_word("on")?;
+                self.expect_symbol("(")?;
+                let mut operators = vec![self.operator()?];
+                while self.eat_symbol("|") {
+                    operators.push(self.operator()?);
+                }
+                self.expect_symbol(")")?;
+                OperatorKind::MvApply { columns, types, limit, operators }
+            }
             "serialize" => {
                 if matches!(self.peek(), TokenKind::End | TokenKind::Symbol("|" | ")" | ";")) {
                     OperatorKind::Serialize(vec![])

@@ -315,3 +315,28 @@ async fn format_timespan_writes_days_clock_parts_fractions_and_the_sign() {
     let general = refusal("print x = format_timespan(1h, 'c')");
     assert!(general.contains("the timespan format `c` is not supported"), "{general}");
 }
+
+#[tokio::test]
+async fn mv_apply_runs_its_subquery_on_each_rows_values() {
+    let query = "range x from 1 to 8 step 1 | summarize l = make_list(x) by xMod2 = x % 2
+        | mv-apply element = l to typeof(long) on (top 1 by element)";
+    let (header, found) = run_kql(query).await;
+    assert_eq!(header, "xMod2:long, l:dynamic, element:long");
+    let mut found = found;
+    found.sort();
+    assert_eq!(found, ["0|[2,4,6,8]|8", "1|[1,3,5,7]|7"]);
+}
+
+#[tokio::test]
+async fn mv_apply_summarizes_a_row_with_no_values_as_kusto_summarizes_an_empty_table() {
+    let query =
+        "datatable(id:long, d:dynamic)[1, dynamic([1,2,3,4]), 2, dynamic([1,3]), 3, dynamic([])]
+        | mv-apply e = d to typeof(long) on (where e % 2 == 0 | summarize s = sum(e), n = count())
+        | project id, s, n";
+    assert_eq!(sorted_rows(query).await, ["1|6|2", "2|0|0", "3|0|0"]);
+    let grouped = "datatable(id:long, d:dynamic)[1, dynamic([1, 2, 2])]
+        | mv-apply v = d to typeof(long) on (summarize c = count() by v) | project id, v, c";
+    assert_eq!(sorted_rows(grouped).await, ["1|1|1", "1|2|2"]);
+    let sorted = refusal("print d = dynamic([1]) | mv-apply v = d on (sort by v)");
+    assert!(sorted.contains("inside mv-apply only"), "{sorted}");
+}

@@ -10,6 +10,7 @@ mod conversions;
 mod functions;
 mod join;
 mod make_series;
+mod mv_apply;
 mod numbers;
 mod operators;
 mod parse;

@@ -35,6 +35,9 @@ impl Translator<'_> {
                 self.search(*case_sensitive, predicate, rel, "search_arg0", (at, end))
             }
             OperatorKind::MakeSeries(series) => self.make_series(series, rel, (at, end)),
+            OperatorKind::MvApply { columns, types, limit, operators } => {
+                self.mv_apply(columns, types, *limit, operators, rel, (at, end))
+            }
             OperatorKind::Serialize(assignments) => {
                 let mut rel = rel;
                 rel.serialized = true;
@@ -254,7 +257,7 @@ impl Translator<'_> {
         Ok(out.keeping_order_of(&rel))
     }
 
-    fn order_by(&mut self, keys: &[SortKey], rel: &Rel) -> Result<String, Fault> {
+    pub(crate) fn order_by(&mut self, keys: &[SortKey], rel: &Rel) -> Result<String, Fault> {
         let mut parts = Vec::new();
         for key in keys {
             let typed = self.scalar(&key.expr, &Scope::of(rel))?;
@@ -276,7 +279,7 @@ impl Translator<'_> {
         Ok(parts.join(", "))
     }
 
-    fn row_count(&mut self, count: &Expr, rel: &Rel) -> Result<String, Fault> {
+    pub(crate) fn row_count(&mut self, count: &Expr, rel: &Rel) -> Result<String, Fault> {
         let typed = self.scalar(count, &Scope::of(rel))?;
         if !typed.ty.is_integer() {
             return Err(Fault::new(count.offset, &format!("a row count, found a {}", typed.ty)));
@@ -289,7 +292,7 @@ impl Translator<'_> {
         }
     }
 
-    fn mv_expand(
+    pub(crate) fn mv_expand(
         &mut self,
         assignments: &[Assignment],
         limit: Option<i64>,
@@ -336,7 +339,7 @@ impl Translator<'_> {
 
     /// The `to typeof(T)` of an `mv-expand`: each expanded value converted to `T` as `T`'s
     /// conversion function would (a value that does not convert is null).
-    fn expanded_types(
+    pub(crate) fn expanded_types(
         &mut self,
         columns: &[Assignment],
         types: &[Option<(String, usize)>],
