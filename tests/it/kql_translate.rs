@@ -10,6 +10,9 @@ use lakehunt::generate::{GenerateOptions, IpAddressesLayout, generate};
 use lakehunt::kql;
 use lakehunt::rule::{DEFAULT_RULE, Rule};
 use lakehunt::window::TimeWindow;
+use proptest::collection::vec;
+use proptest::sample::select;
+use proptest::test_runner::{Config, TestRunner};
 
 use crate::common::*;
 
@@ -178,4 +181,98 @@ fn a_datetime_kusto_cannot_hold_is_refused_where_it_is_written() {
 fn a_keyword_cannot_name_a_column_without_brackets() {
     let error = error_of("print where = 1");
     assert!(error.contains("where"), "{error}");
+}
+
+/// Pieces of KQL that random queries are put together from: operators, names, literals and
+/// punctuation, so that most inputs get deep into the parser and the translator.
+const PIECES: &[&str] = &[
+    "DeviceLogonEvents",
+    "datatable(a:long, s:string)[1, 'x']",
+    "print",
+    "range x from 1 to 3 step 1",
+    "|",
+    "where",
+    "extend",
+    "project",
+    "summarize",
+    "by",
+    "join",
+    "kind=leftanti",
+    "on",
+    "lookup",
+    "mv-expand",
+    "mv-apply",
+    "parse",
+    "with",
+    "search",
+    "make-series",
+    "serialize",
+    "sort",
+    "top",
+    "take",
+    "let",
+    "=",
+    "==",
+    "!=",
+    "and",
+    "or",
+    "not",
+    "has",
+    "contains",
+    "in",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ";",
+    ":",
+    "*",
+    "+",
+    "-",
+    "/",
+    "%",
+    ".",
+    "a",
+    "s",
+    "x",
+    "ActionType",
+    "count()",
+    "row_number()",
+    "prev(a)",
+    "bin(a, 1)",
+    "1",
+    "-1",
+    "2.5",
+    "'t'",
+    "\"q*\"",
+    "@'\\d'",
+    "1d",
+    "datetime(2024-01-01)",
+    "dynamic([1, {\"k\": 2}])",
+    "to",
+    "typeof(long)",
+    "default",
+    "from",
+    "step",
+    "kind=regex",
+    "toint(s)",
+    "tostring(a)",
+];
+
+#[test]
+fn no_query_put_together_from_kql_pieces_panics_the_translator() {
+    let mut runner = TestRunner::new(Config { cases: 2000, ..Config::default() });
+    let strategy = vec(select(PIECES), 0..40);
+    runner
+        .run(&strategy, |pieces| {
+            let text = pieces.join(" ");
+            // An answer or a refusal, never a panic.
+            let _ = kql::to_sql(&text, "random.kql");
+            let _ = kql::translate(&text);
+            Ok(())
+        })
+        .unwrap();
 }
