@@ -340,3 +340,16 @@ async fn mv_apply_summarizes_a_row_with_no_values_as_kusto_summarizes_an_empty_t
     let sorted = refusal("print d = dynamic([1]) | mv-apply v = d on (sort by v)");
     assert!(sorted.contains("inside mv-apply only"), "{sorted}");
 }
+
+#[tokio::test]
+async fn arg_max_and_arg_min_beside_other_aggregates_name_their_columns_as_kusto_does() {
+    let query = "datatable(k:long, v:long)[1, 10, 1, 20, 2, 30, 2, 40, 3, 50]
+        | summarize arg_max(v, k), arg_min(v, k), n = count() by parity = k % 2";
+    let (header, found) = run_kql(query).await;
+    assert_eq!(header, "parity:long, v:long, k:long, v1:long, k1:long, n:long");
+    let mut found = found;
+    found.sort();
+    assert_eq!(found, ["0|40|2|30|2|2", "1|50|3|10|1|3"]);
+    let real = refusal("datatable(x:real, y:long)[1.5, 1] | summarize arg_max(x, y), count()");
+    assert!(real.contains("arg_max and arg_min of a real beside other aggregates"), "{real}");
+}

@@ -416,6 +416,17 @@ impl Translator<'_> {
             columns.push(Column { name, ty: typed.ty });
         }
         for aggregate in aggregates {
+            if let ExprKind::Call { name, args } = &aggregate.expr.kind
+                && (name == "arg_max" || name == "arg_min")
+            {
+                let expanded =
+                    self.arg_extreme_columns(name == "arg_max", aggregate, args, &rel, &columns)?;
+                for (sql, column) in expanded {
+                    items.push(format!("{sql} AS {}", ident(&column.name)));
+                    columns.push(column);
+                }
+                continue;
+            }
             let typed = self.scalar(&aggregate.expr, &Scope::aggregating(&rel))?;
             let name = match (&aggregate.name, &aggregate.expr.kind) {
                 (Some(name), _) => name.clone(),
@@ -448,6 +459,65 @@ impl Translator<'_> {
         }
         let select = Select { group_by, ..Select::of(items, &rel.name) };
         Ok(self.emit("summarize", at, end, select, columns))
+    }
+
+    /// `arg_max(x, a, b)` (or `arg_min`) beside other aggregates: the largest `x` and, for
+    /// each of `a` and `b`, its value in a row where `x` is largest, each a column named as
+    /// Kusto names it (`a1` when `a` is taken). Real `x` are refused, since Kusto's choice
+    /// among NaNs depends on the order it reads rows in.
+    fn arg_extreme_columns(
+        &mut self,
+        largest: bool,
+        aggregate: &Assignment,
+        args: &[Expr],
+        rel: &Rel,
+        taken: &[Column],
+    ) -> Result<Vec<(String, Column)>, Fault> {
+        let offset = aggregate.expr.offset;
+        let Some((by, rest)) = args.split_first() else {
+            return Err(Fault::new(offset, "arg_max(x, columns...)"));
+        };
+        let x = self.scalar(by, &Scope::of(rel))?;
+        if matches!(x.ty, Type::Real | Type::Dynamic | Type::Decimal) {
+            return Err(Fault::refuse(
+                by.offset,
+                &format!(
+                    "arg_max and arg_min of a {} beside other aggregates are not supported",
+                    x.ty
+                ),
+            ));
+        }
+        let mut names: Vec<String> = taken.iter().map(|c| c.name.clone()).collect();
+        let mut free = |name: &str| {
+            let free = std::iter::once(name.to_string())
+                .chain((1..).map(|i| format!("{name}{i}")))
+                .find(|n| !names.contains(n))
+                .unwrap_or_else(|| name.to_string());
+            names.push(free.clone());
+            free
+        };
+        let first = match (&aggregate.name, &by.kind) {
+            (Some(name), _) => name.clone(),
+            (None, ExprKind::Name(name)) => free(name),
+            (None, _) => {
+                return Err(Fault::refuse(by.offset, "name the arg_max: m = arg_max(...)"));
+            }
+        };
+        let (extreme, direction) = if largest { ("max", "DESC") } else { ("min", "ASC") };
+        let mut out = vec![(format!("{extreme}({})", x.sql), Column { name: first, ty: x.ty })];
+        for arg in rest {
+            let ExprKind::Name(column) = &arg.kind else {
+                return Err(Fault::refuse(
+                    arg.offset,
+                    "arg_max and arg_min beside other aggregates take column names",
+                ));
+            };
+            let value = self.scalar(arg, &Scope::of(rel))?;
+            let sql =
+                format!("first_value({} ORDER BY {} {direction} NULLS LAST)", value.sql, x.sql);
+            out.push((sql, Column { name: free(column), ty: value.ty }));
+        }
+        Ok(out)
     }
 
     /// `summarize arg_max(x, cols) by keys`: for each group, the row with the largest `x`.
