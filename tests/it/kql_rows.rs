@@ -1,17 +1,15 @@
-//! KQL's row-order operators and the operators that cut and look up columns: `serialize` and
-//! the row functions, `range`, `parse` and `parse-where`, `lookup`, and `mv-expand ... to
-//! typeof()`, each run through the translator and the engine.
+//! KQL's row-order operators and the operators beyond the seed rule's: `serialize` and the
+//! row functions, `range`, `parse` and `parse-where`, `lookup`, `mv-expand ... to typeof()`,
+//! `mv-apply`, `search`, `make-series`, and the functions and aggregates added with them,
+//! each run through the translator and the engine.
 
-use super::kql_semantics::run_kql;
+use super::kql_semantics::{rows, run_kql, sorted_rows};
 
-async fn rows(query: &str) -> Vec<String> {
-    run_kql(query).await.1
-}
-
-async fn sorted_rows(query: &str) -> Vec<String> {
-    let mut rows = rows(query).await;
-    rows.sort();
-    rows
+/// The header and the rows of a query, the rows sorted.
+async fn header_and_sorted_rows(query: &str) -> (String, Vec<String>) {
+    let (header, mut found) = run_kql(query).await;
+    found.sort();
+    (header, found)
 }
 
 fn refusal(query: &str) -> String {
@@ -256,11 +254,9 @@ async fn make_series_fills_every_bin_of_each_group_and_lists_the_axis() {
             datetime(2020-01-03), 30, "a", datetime(2020-01-09), 99, "c"]
         | make-series s = sum(v) default = 0, n = count() on t
             from datetime(2020-01-01) to datetime(2020-01-04) step 1d by g"#;
-    let (header, found) = run_kql(query).await;
+    let (header, found) = header_and_sorted_rows(query).await;
     assert_eq!(header, "g:string, s:dynamic, n:dynamic, t:dynamic");
     let days = r#"["2020-01-01T00:00:00.0000000Z","2020-01-02T00:00:00.0000000Z","2020-01-03T00:00:00.0000000Z"]"#;
-    let mut found = found;
-    found.sort();
     assert_eq!(
         found,
         [format!("a|[10,0,30]|[1,0,1]|{days}"), format!("b|[0,20,0]|[0,1,0]|{days}")]
@@ -286,10 +282,8 @@ async fn a_star_on_the_left_of_a_string_predicate_means_any_column() {
 #[tokio::test]
 async fn an_aggregate_named_like_a_group_column_gets_a_number() {
     let query = r#"datatable(["count_"]:long, v:long)[1, 10, 2, 20, 2, 30] | summarize count() by ["count_"]"#;
-    let (header, found) = run_kql(query).await;
+    let (header, found) = header_and_sorted_rows(query).await;
     assert_eq!(header, "count_:long, count_1:long");
-    let mut found = found;
-    found.sort();
     assert_eq!(found, ["1|1", "2|2"]);
 }
 
@@ -320,10 +314,8 @@ async fn format_timespan_writes_days_clock_parts_fractions_and_the_sign() {
 async fn mv_apply_runs_its_subquery_on_each_rows_values() {
     let query = "range x from 1 to 8 step 1 | summarize l = make_list(x) by xMod2 = x % 2
         | mv-apply element = l to typeof(long) on (top 1 by element)";
-    let (header, found) = run_kql(query).await;
+    let (header, found) = header_and_sorted_rows(query).await;
     assert_eq!(header, "xMod2:long, l:dynamic, element:long");
-    let mut found = found;
-    found.sort();
     assert_eq!(found, ["0|[2,4,6,8]|8", "1|[1,3,5,7]|7"]);
 }
 
@@ -345,10 +337,8 @@ async fn mv_apply_summarizes_a_row_with_no_values_as_kusto_summarizes_an_empty_t
 async fn arg_max_and_arg_min_beside_other_aggregates_name_their_columns_as_kusto_does() {
     let query = "datatable(k:long, v:long)[1, 10, 1, 20, 2, 30, 2, 40, 3, 50]
         | summarize arg_max(v, k), arg_min(v, k), n = count() by parity = k % 2";
-    let (header, found) = run_kql(query).await;
+    let (header, found) = header_and_sorted_rows(query).await;
     assert_eq!(header, "parity:long, v:long, k:long, v1:long, k1:long, n:long");
-    let mut found = found;
-    found.sort();
     assert_eq!(found, ["0|40|2|30|2|2", "1|50|3|10|1|3"]);
     let real = refusal("datatable(x:real, y:long)[1.5, 1] | summarize arg_max(x, y), count()");
     assert!(real.contains("arg_max and arg_min of a real beside other aggregates"), "{real}");

@@ -41,11 +41,11 @@ pub async fn run_kql(query: &str) -> (String, Vec<String>) {
     (header.join(", "), rows)
 }
 
-async fn rows(query: &str) -> Vec<String> {
+pub async fn rows(query: &str) -> Vec<String> {
     run_kql(query).await.1
 }
 
-async fn sorted_rows(query: &str) -> Vec<String> {
+pub async fn sorted_rows(query: &str) -> Vec<String> {
     let mut rows = rows(query).await;
     rows.sort();
     rows
