@@ -12,7 +12,9 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, Int64Builder, StringBuilder};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BooleanBuilder, Int64Builder, StringBuilder,
+};
 use datafusion::arrow::datatypes::{DataType, Int64Type};
 use datafusion::common::{Result, exec_err};
 use datafusion::logical_expr::{
@@ -72,6 +74,12 @@ array_udf!(
     DataType::Utf8
 );
 array_udf!(CountOf, "kql_countof", Signature::any(2, Volatility::Immutable), DataType::Int64);
+array_udf!(
+    Ipv4InRanges,
+    "kql_ipv4_in_ranges",
+    Signature::variadic_any(Volatility::Immutable),
+    DataType::Boolean
+);
 array_udf!(ExtractAll, "kql_extract_all", Signature::any(2, Volatility::Immutable), DataType::Utf8);
 
 /// The elements of `text` when it is a JSON array.
@@ -246,6 +254,44 @@ impl ExtractAll {
         }
         Ok(Arc::new(out.finish()))
     }
+}
+
+impl Ipv4InRanges {
+    /// `kql_ipv4_in_ranges(ip, range, ...)`: whether the IPv4 address is in any of the ranges
+    /// (`10.0.0.0/8`, or one address); null when the address or a range is not IPv4 text,
+    /// as Kusto's `ipv4_is_in_range` and `ipv4_is_private` answer.
+    fn apply(&self, arrays: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
+        let columns =
+            arrays.iter().map(|a| Strings::of(a, self.name())).collect::<Result<Vec<_>>>()?;
+        let mut out = BooleanBuilder::with_capacity(rows);
+        for row in 0..rows {
+            let address = columns[0].get(row).and_then(ipv4);
+            let ranges: Option<Vec<(u32, u32)>> =
+                columns[1..].iter().map(|c| c.get(row).and_then(ipv4_range)).collect();
+            match (address, ranges) {
+                (Some(address), Some(ranges)) => out.append_value(
+                    ranges.iter().any(|(network, mask)| address & mask == network & mask),
+                ),
+                _ => out.append_null(),
+            }
+        }
+        Ok(Arc::new(out.finish()))
+    }
+}
+
+/// An IPv4 address in dotted form, as a number.
+fn ipv4(text: &str) -> Option<u32> {
+    text.trim().parse::<std::net::Ipv4Addr>().ok().map(u32::from)
+}
+
+/// `a.b.c.d/n` (or one address) as a network and its mask.
+fn ipv4_range(text: &str) -> Option<(u32, u32)> {
+    let (address, bits) = match text.trim().split_once('/') {
+        Some((address, bits)) => (address, bits.trim().parse::<u32>().ok().filter(|b| *b <= 32)?),
+        None => (text, 32),
+    };
+    let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+    Some((ipv4(address)?, mask))
 }
 
 /// How many times `search` occurs in `text`, counting occurrences that overlap; none for an

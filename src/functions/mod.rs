@@ -78,6 +78,7 @@ impl KustoFunctions {
             ScalarUDF::new_from_impl(arrays::StrcatArray::new()),
             ScalarUDF::new_from_impl(arrays::CountOf::new()),
             ScalarUDF::new_from_impl(arrays::ExtractAll::new()),
+            ScalarUDF::new_from_impl(arrays::Ipv4InRanges::new()),
             ScalarUDF::new_from_impl(convert::ToLong::new()),
             ScalarUDF::new_from_impl(convert::ToReal::new()),
             ScalarUDF::new_from_impl(convert::RealText::new()),

@@ -250,6 +250,8 @@ pub enum ExprKind {
     },
     /// A parenthesised list, as `has_any` takes on its right.
     List(Vec<Expr>),
+    /// `toscalar(T | ...)`: the first column of the first row of a tabular expression.
+    ToScalar(Box<Pipeline>),
     /// `x between (lo .. hi)`.
     Between {
         value: Box<Expr>,

@@ -535,6 +535,7 @@ pub(crate) trait Cursor {
     fn leave(&mut self);
     fn save(&self) -> usize;
     fn restore(&mut self, pos: usize);
+    fn pipeline(&mut self) -> Result<Pipeline, Fault>;
 }
 
 impl Cursor for Parser {
@@ -591,5 +592,8 @@ impl Cursor for Parser {
     }
     fn restore(&mut self, pos: usize) {
         self.pos = pos;
+    }
+    fn pipeline(&mut self) -> Result<Pipeline, Fault> {
+        Parser::pipeline(self)
     }
 }

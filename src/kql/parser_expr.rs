@@ -313,6 +313,11 @@ fn name_or_call(p: &mut impl Cursor, name: String, offset: usize) -> Result<Expr
     p.advance();
     let lower = name.to_ascii_lowercase();
     match lower.as_str() {
+        "toscalar" => {
+            let inner = p.pipeline()?;
+            p.expect_symbol(")")?;
+            Ok(Expr { kind: ExprKind::ToScalar(Box::new(inner)), offset })
+        }
         "datetime" | "timespan" | "time" | "guid" => {
             let raw = match p.advance().kind {
                 TokenKind::Raw(raw) => raw,

@@ -343,3 +343,35 @@ async fn arg_max_and_arg_min_beside_other_aggregates_name_their_columns_as_kusto
     let real = refusal("datatable(x:real, y:long)[1.5, 1] | summarize arg_max(x, y), count()");
     assert!(real.contains("arg_max and arg_min of a real beside other aggregates"), "{real}");
 }
+
+#[tokio::test]
+async fn toscalar_gives_the_first_value_of_a_tabular_expression() {
+    let query = "let z = datatable(n:long)[1, 2, 3, 4, 5]; let s = toscalar(z | summarize sum(n));
+        z | extend frac = n * 100 / s | where n > 3";
+    assert_eq!(sorted_rows(query).await, ["4|26", "5|33"]);
+    let empty = "let T = datatable(s:string)[]; print a = toscalar(T), b = toscalar(print 5) + 1";
+    assert_eq!(rows(empty).await, ["|6"]);
+}
+
+#[tokio::test]
+async fn column_ifexists_reads_a_column_the_input_has_and_otherwise_the_default() {
+    let query = r#"datatable(a:string)["x"] | project p = column_ifexists("a", "none"), q = column_ifexists("b", "none")"#;
+    assert_eq!(rows(query).await, ["x|none"]);
+}
+
+#[tokio::test]
+async fn ipv4_ranges_and_private_addresses() {
+    let query = r#"datatable(ip:string)["10.1.2.3", "172.31.0.1", "172.32.0.1", "8.8.8.8", "not an ip"]
+        | extend private = ipv4_is_private(ip), google = ipv4_is_in_range(ip, "8.8.8.0/24"),
+                 exact = ipv4_is_in_range(ip, "8.8.8.8")"#;
+    assert_eq!(
+        rows(query).await,
+        [
+            "10.1.2.3|true|false|false",
+            "172.31.0.1|true|false|false",
+            "172.32.0.1|false|false|false",
+            "8.8.8.8|false|true|true",
+            "not an ip|null|null|null"
+        ]
+    );
+}

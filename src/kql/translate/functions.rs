@@ -21,6 +21,9 @@ pub const SCALAR_FUNCTIONS: &[&str] = &[
     "parse_json",
     "extractjson",
     "extract_json",
+    "column_ifexists",
+    "ipv4_is_private",
+    "ipv4_is_in_range",
     "isempty",
     "isnotempty",
     "isnull",
@@ -138,6 +141,39 @@ impl Translator<'_> {
                 ))
             }
             "case" => self.case(args, offset, scope),
+            "column_ifexists" => {
+                arity(2, 2)?;
+                let ExprKind::Literal(Literal::Str(column)) = &args[0].kind else {
+                    return Err(Fault::refuse(
+                        args[0].offset,
+                        "column_ifexists needs a constant column name",
+                    ));
+                };
+                // Decided against the columns the input has, as Kusto decides it.
+                let named = Expr { kind: ExprKind::Name(column.clone()), offset: args[0].offset };
+                match scope.rel.column(column) {
+                    Some(_) => self.scalar(&named, scope),
+                    None => self.scalar(&args[1], scope),
+                }
+            }
+            "ipv4_is_private" | "ipv4_is_in_range" => {
+                let want = if lower == "ipv4_is_private" { 1 } else { 2 };
+                arity(want, want)?;
+                let mut texts = Vec::new();
+                for arg in args {
+                    let typed = self.scalar(arg, scope)?;
+                    texts.push(super::conversions::to_string(typed, arg.offset)?.sql);
+                }
+                let call = if want == 1 {
+                    format!(
+                        "kql_ipv4_in_ranges({}, '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16')",
+                        texts[0]
+                    )
+                } else {
+                    format!("kql_ipv4_in_ranges({}, {})", texts[0], texts[1])
+                };
+                Ok(Typed::new(call, Type::Bool))
+            }
             "bin_at" => {
                 arity(3, 3)?;
                 self.bin_at(args, scope)

@@ -187,6 +187,25 @@ impl Translator<'_> {
             ExprKind::In { value, list, negated, caseless } => {
                 self.membership(value, list, *negated, *caseless, scope, filter)
             }
+            ExprKind::ToScalar(pipeline) => {
+                let rel = self.sub_pipeline(pipeline)?;
+                let Some(column) = rel.columns.first() else {
+                    return Err(Fault::new(expr.offset, "a table with a column for toscalar"));
+                };
+                // The aggregate makes the value nullable, as a table of no rows needs.
+                let value = format!(
+                    "(SELECT max(first_row.{c}) FROM (SELECT {c} FROM {} LIMIT 1) AS first_row)",
+                    rel.name,
+                    c = ident(&column.name)
+                );
+                // Of no rows, a string is "", never null.
+                let sql = if column.ty == Type::String {
+                    format!("coalesce({value}, '')")
+                } else {
+                    value
+                };
+                Ok(Typed::new(sql, column.ty))
+            }
             ExprKind::Between { value, low, high, negated } => {
                 let value = self.scalar(value, scope)?;
                 let low = self.scalar(low, scope)?;
