@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# Fuzzes lakehunt's KQL parser and translator with cargo fuzz (libFuzzer, nightly).
+# Fuzzes lakehunt's KQL parser and translator with cargo fuzz (libFuzzer).
 #   fuzz/run.sh [SECONDS] [SEED_DIR...]
 # Seeds: a few queries of our own, plus every .kql file in the SEED_DIRs (for example a
 # folder of hunting queries). Crashes land in fuzz/artifacts/kql_translate/.
 set -euo pipefail
-cd "$(dirname "$0")"
 seconds="${1:-300}"
 shift || true
+# Seed folders are named from where the script is called; make them absolute first.
+seeds=()
+for dir in "$@"; do
+    [ -d "$dir" ] || { echo "fuzz/run.sh: no folder $dir" >&2; exit 1; }
+    seeds+=("$(cd "$dir" && pwd)")
+done
+cd "$(dirname "$0")"
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 corpus=corpus/kql_translate
 mkdir -p "$corpus"
@@ -19,9 +25,19 @@ for query in \
     n=$((n + 1))
     printf '%s' "$query" > "$corpus/own-$n.kql"
 done
-for dir in "$@"; do
+for dir in "${seeds[@]}"; do
     for file in "$dir"/*.kql; do
         [ -e "$file" ] && cp "$file" "$corpus/$(basename "$file")"
     done
 done
-exec cargo +nightly fuzz run kql_translate "$corpus" -- -max_total_time="$seconds" -max_len=4096 -timeout=10
+# cargo fuzz wants nightly; without one, the stable toolchain is let use nightly flags
+# (RUSTC_BOOTSTRAP=1) and runs without a sanitizer: a panic, a stack overflow or a hang is
+# still caught. The build is kept outside the clone, beside lakehunt's own.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/lakehunt/fuzz-target}"
+if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+    run=(cargo +nightly fuzz run)
+else
+    export RUSTC_BOOTSTRAP=1
+    run=(cargo fuzz run -s none)
+fi
+exec "${run[@]}" --release kql_translate "$corpus" -- -max_total_time="$seconds" -max_len=4096 -timeout=10

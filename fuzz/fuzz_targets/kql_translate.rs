@@ -1,7 +1,6 @@
 //! Any text given to the KQL front end is parsed and translated, or refused with a message:
-//! no input may panic, hang or exhaust the stack. Run with `cargo +nightly fuzz run
-//! kql_translate` from the repository root; crashes found become tests in
-//! `tests/it/kql_fuzz_regressions.rs`.
+//! no input may panic, hang or exhaust the stack. Run with `fuzz/run.sh [SECONDS] [SEED_DIR]`;
+//! a crash found becomes a test in `tests/it/kql_translate.rs`.
 
 #![no_main]
 

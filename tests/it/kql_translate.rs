@@ -276,3 +276,14 @@ fn no_query_put_together_from_kql_pieces_panics_the_translator() {
         })
         .unwrap();
 }
+
+/// Found by `fuzz/run.sh`: a chain of remainders, each naming its operands several times in
+/// the SQL, grew the text exponentially (minutes for 18 of them).
+#[test]
+fn an_expression_whose_sql_would_explode_is_refused_at_once() {
+    let found = "print 1/0/0/60%5%1/6%11/5%1/0/0/60%1/0/60/651/5%11/5%1/0/0/60%16%11/5%1/0/0/60%1/0/60/651/5%11/5%1/0/0/60%1/0/60//0/60/6";
+    let _ = kql::to_sql(found, "fuzz.kql");
+    let chain = format!("print x = {}", vec!["7"; 40].join(" % "));
+    let error = error_of(&chain);
+    assert!(error.contains("the expression is too large to translate"), "{error}");
+}

@@ -49,6 +49,9 @@ impl<'a> Scope<'a> {
     }
 }
 
+/// The most SQL text one scalar expression may become.
+pub(crate) const MAX_EXPRESSION_SQL: usize = 256_000;
+
 /// The SQL of a timespan of `ticks` (100 ns each), as an Arrow duration in nanoseconds.
 pub(crate) fn timespan_sql(ticks: i64) -> String {
     format!("arrow_cast({}, 'Duration(Nanosecond)')", ticks.saturating_mul(100))
@@ -143,8 +146,25 @@ fn normalize_datetime(text: &str, offset: usize) -> Result<String, Fault> {
 }
 
 impl Translator<'_> {
-    /// Translates a scalar expression read against `scope`.
+    /// Translates a scalar expression read against `scope`. Some of Kusto's semantics repeat
+    /// an operand in the SQL (a remainder that is never negative names its divisor three
+    /// times), so nesting could grow the text exponentially: an expression whose SQL passes
+    /// [`MAX_EXPRESSION_SQL`] is refused where it is written.
     pub(crate) fn scalar(&mut self, expr: &Expr, scope: &Scope) -> Result<Typed, Fault> {
+        let typed = self.scalar_of(expr, scope)?;
+        if typed.sql.len() > MAX_EXPRESSION_SQL {
+            return Err(Fault::refuse(
+                expr.offset,
+                &format!(
+                    "the expression is too large to translate (over {} KB of SQL)",
+                    MAX_EXPRESSION_SQL / 1000
+                ),
+            ));
+        }
+        Ok(typed)
+    }
+
+    fn scalar_of(&mut self, expr: &Expr, scope: &Scope) -> Result<Typed, Fault> {
         // Only this expression is in a filter's top level, not its parts.
         let filter = std::mem::take(&mut self.filter);
         match &expr.kind {
