@@ -40,13 +40,13 @@ impl Translator<'_> {
             match part {
                 ParsePart::Skip => expression.push_str(".*?"),
                 ParsePart::Text(constant) if regex => {
-                    let groups = capture_groups(constant).ok_or_else(|| {
+                    let groups = super::strings::regex_groups(constant).ok_or_else(|| {
                         Fault::refuse(at, &format!("the regular expression `{constant}` in parse"))
                     })?;
                     expression.push_str(&format!("(?:{constant})"));
                     group += groups;
                 }
-                ParsePart::Text(constant) => expression.push_str(&escape(constant)),
+                ParsePart::Text(constant) => expression.push_str(&regex::escape(constant)),
                 ParsePart::Column { name, kind, offset } => {
                     let ty = match kind {
                         None => Type::String,
@@ -106,56 +106,15 @@ impl Translator<'_> {
     }
 }
 
-/// `text` with the characters regular expressions give a meaning escaped.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if "\\.+*?()|[]{}^$#&-~".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// How many capture groups a regular expression has, so that the pattern's columns find
-/// theirs; None when it cannot be told (an unbalanced class or escape at the end).
-fn capture_groups(regex: &str) -> Option<usize> {
-    let chars: Vec<char> = regex.chars().collect();
-    let (mut i, mut groups, mut in_class) = (0, 0, false);
-    while i < chars.len() {
-        match chars[i] {
-            '\\' => {
-                if i + 1 >= chars.len() {
-                    return None;
-                }
-                i += 1;
-            }
-            '[' if !in_class => in_class = true,
-            ']' if in_class => in_class = false,
-            '(' if !in_class => {
-                let named = chars.get(i + 1) == Some(&'?')
-                    && (chars.get(i + 2) == Some(&'P') || chars.get(i + 2) == Some(&'<'));
-                if chars.get(i + 1) != Some(&'?') || named {
-                    groups += 1;
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    (!in_class).then_some(groups)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::super::strings::regex_groups;
 
     #[test]
     fn constants_are_escaped_and_groups_counted() {
-        assert_eq!(escape("[level=x] a.b"), r"\[level=x\] a\.b");
-        assert_eq!(capture_groups(r"[A-Z]+"), Some(0));
-        assert_eq!(capture_groups(r"(a)(?:b)(?P<c>c)\(d[(]"), Some(2));
-        assert_eq!(capture_groups(r"[a"), None);
+        assert_eq!(regex::escape("[level=x] a.b"), r"\[level=x\] a\.b");
+        assert_eq!(regex_groups(r"[A-Z]+"), Some(0));
+        assert_eq!(regex_groups(r"(a)(?:b)(?P<c>c)\(d[(]"), Some(2));
+        assert_eq!(regex_groups(r"[a"), None);
     }
 }

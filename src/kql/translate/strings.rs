@@ -162,7 +162,8 @@ pub(crate) fn call(
     Ok(Typed::new(sql, ty))
 }
 
-/// How many capture groups `pattern` has, or None if it is not a regular expression.
-fn regex_groups(pattern: &str) -> Option<usize> {
+/// How many capture groups `pattern` has, or None if it is not a regular expression (as the
+/// `regex` crate reads it, the one DataFusion's `regexp_match` runs it with).
+pub(crate) fn regex_groups(pattern: &str) -> Option<usize> {
     regex::Regex::new(pattern).ok().map(|r| r.captures_len() - 1)
 }
