@@ -20,7 +20,7 @@ use datafusion::physical_plan::joins::{HashJoinExec, PartitionMode};
 use datafusion::physical_plan::statistics::{StatisticsArgs, StatisticsContext};
 
 /// The most rows (as estimated) a build side may have to be hashed once for all partitions.
-const COLLECT_LIMIT_ROWS: usize = 8_000_000;
+pub(super) const COLLECT_LIMIT_ROWS: usize = 8_000_000;
 
 /// Swaps a hash anti- or semi-join whose left (build) side is larger than its right.
 #[derive(Debug, Default)]
@@ -83,7 +83,7 @@ impl PhysicalOptimizerRule for SmallSideBuilds {
 }
 
 /// The rows a plan reports, or else the rows of the scans beneath it.
-fn rows_or_inputs(plan: &Arc<dyn ExecutionPlan>) -> Option<usize> {
+pub(super) fn rows_or_inputs(plan: &Arc<dyn ExecutionPlan>) -> Option<usize> {
     reported_rows(plan).or_else(|| {
         let children = plan.children();
         if children.is_empty() {

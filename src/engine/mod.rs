@@ -2,6 +2,7 @@
 //! tables cut to the time window, and the plan a rule becomes. Nothing outside this module
 //! holds a `SessionContext`.
 
+mod anti_join_filter;
 mod build_side;
 mod memory;
 
@@ -77,7 +78,7 @@ impl Engine {
             .with_config(session_config(options))
             .with_runtime_env(options.memory.runtime()?)
             .with_default_features()
-            .with_physical_optimizer_rules(physical_optimizer_rules())
+            .with_physical_optimizer_rules(physical_optimizer_rules(Site::Local))
             .build();
         Ok(Engine::with_context(SessionContext::new_with_state(state), None))
     }
@@ -95,7 +96,7 @@ impl Engine {
         let state = SessionStateBuilder::new()
             .with_config(config)
             .with_default_features()
-            .with_physical_optimizer_rules(physical_optimizer_rules())
+            .with_physical_optimizer_rules(physical_optimizer_rules(Site::Cluster))
             .build();
         let ctx = crate::cluster::client::connect(cluster, state).await?;
         Ok(Engine::with_context(ctx, Some(cluster.to_string())))
@@ -365,11 +366,25 @@ fn session_config(options: &EngineOptions) -> SessionConfig {
 
 /// DataFusion's physical optimizer rules, with lakehunt's small-side builds just before join
 /// selection.
-fn physical_optimizer_rules() -> Vec<Arc<dyn PhysicalOptimizerRule + Send + Sync>> {
+fn physical_optimizer_rules(site: Site) -> Vec<Arc<dyn PhysicalOptimizerRule + Send + Sync>> {
     let mut rules = PhysicalOptimizer::new().rules;
     let join_selection = rules.iter().position(|r| r.name() == "join_selection").unwrap_or(0);
     rules.insert(join_selection, Arc::new(build_side::SmallSideBuilds));
+    // After join selection has settled which side each join builds on, and before the
+    // filters sink into the scans. Ballista's executors could not decode the operator that
+    // fills the filter, so a cluster's plans go without it.
+    if site == Site::Local {
+        rules.insert(join_selection + 2, Arc::new(anti_join_filter::ProbeSideExclusions));
+    }
     rules
+}
+
+/// Where a session's plans run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Site {
+    Local,
+    #[cfg(feature = "cluster")]
+    Cluster,
 }
 
 /// `Timestamp >= from AND Timestamp < to`, or nothing for an unbounded window.

@@ -19,4 +19,5 @@ mod kql_translate;
 mod memory;
 mod object_store;
 mod planted;
+mod probe_filters;
 mod semantics;
