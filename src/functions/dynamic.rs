@@ -11,6 +11,7 @@
 //! | `kql_pack_array(json, ...)` | `pack_array(v, ...)` |
 //! | `kql_quote(s)` | a string as a dynamic string |
 //! | `kql_json_array(list, 'set' or 'list'[, limit])` | the array `make_set` / `make_list` return: nulls dropped, repeats too for a set, at most `limit` elements |
+//! | `kql_make_bag(list[, limit])` | the bag `make_bag` returns: the properties of the list's bags, a key's first value kept, at most `limit` keys; values that are not bags are left out |
 
 use std::sync::Arc;
 
@@ -73,6 +74,13 @@ kusto_udf!(
     JsonArray,
     "kql_json_array",
     Signature::one_of(vec![TypeSignature::Any(2), TypeSignature::Any(3)], Volatility::Immutable),
+    DataType::Utf8
+);
+
+kusto_udf!(
+    MakeBag,
+    "kql_make_bag",
+    Signature::one_of(vec![TypeSignature::Any(1), TypeSignature::Any(2)], Volatility::Immutable),
     DataType::Utf8
 );
 
@@ -225,6 +233,53 @@ impl JsonArray {
                 }
             }
             out.append_value(format!("[{}]", seen.join(",")));
+        }
+        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+    }
+}
+
+impl MakeBag {
+    fn invoke(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let limit = match args.args.get(1) {
+            None => usize::MAX,
+            Some(ColumnarValue::Scalar(ScalarValue::Int64(Some(n)))) if *n > 0 => {
+                usize::try_from(*n).unwrap_or(usize::MAX)
+            }
+            Some(_) => return exec_err!("kql_make_bag takes a constant size limit above 0"),
+        };
+        let input = args.args[0].to_array(args.number_rows)?;
+        let lists = match input.data_type() {
+            DataType::List(_) => input.as_list::<i32>(),
+            other => return exec_err!("kql_make_bag takes a list, not {other}"),
+        };
+        let mut out = StringBuilder::with_capacity(lists.len(), 0);
+        for row in 0..lists.len() {
+            // (decoded key, quoted key, value) in the order the keys first came.
+            let mut properties: Vec<(String, String, String)> = Vec::new();
+            if lists.is_valid(row) {
+                let values = lists.value(row);
+                let texts = Strings::of(&values, self.name())?;
+                for i in 0..values.len() {
+                    let Some(text) = texts.get(i) else { continue };
+                    if json::kind(text) != json::Kind::Object {
+                        continue;
+                    }
+                    for (quoted, value) in json::bag_properties(text) {
+                        let key = json::decode_string(quoted);
+                        if properties.len() < limit && !properties.iter().any(|(k, _, _)| *k == key)
+                        {
+                            properties.push((
+                                key.into_owned(),
+                                quoted.to_owned(),
+                                value.to_owned(),
+                            ));
+                        }
+                    }
+                }
+            }
+            let members: Vec<String> =
+                properties.iter().map(|(_, quoted, value)| format!("{quoted}:{value}")).collect();
+            out.append_value(format!("{{{}}}", members.join(",")));
         }
         Ok(ColumnarValue::Array(Arc::new(out.finish())))
     }

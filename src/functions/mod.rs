@@ -70,6 +70,7 @@ impl KustoFunctions {
             ScalarUDF::new_from_impl(dynamic::PackArray::new()),
             ScalarUDF::new_from_impl(dynamic::Quote::new()),
             ScalarUDF::new_from_impl(dynamic::JsonArray::new()),
+            ScalarUDF::new_from_impl(dynamic::MakeBag::new()),
             ScalarUDF::new_from_impl(convert::ToInt::new()),
             ScalarUDF::new_from_impl(arrays::GetType::new()),
             ScalarUDF::new_from_impl(arrays::Slice::new()),

@@ -49,8 +49,9 @@ pub enum Source {
     Table { name: String, offset: usize },
     /// `datatable(a:long, b:string) [1, "x", ...]`.
     Datatable { columns: Vec<(String, String)>, values: Vec<Expr>, offset: usize },
-    /// `union a, (b | where ...)` as the first step.
-    Union { kind_outer: bool, inputs: Vec<Pipeline>, offset: usize },
+    /// `union a, (b | where ...)` as the first step; `withsource=c` names the column that
+    /// tells each row's input.
+    Union { kind_outer: bool, inputs: Vec<Pipeline>, source_column: Option<String>, offset: usize },
     /// `range x from 1 to 10 step 1`.
     Range { column: String, from: Expr, to: Expr, step: Expr, offset: usize },
     /// `print a = 1, b = "x"`.

@@ -285,8 +285,8 @@ impl Parser {
         match name.as_str() {
             "datatable" => self.datatable(offset),
             "union" => {
-                let (kind_outer, inputs) = self.union_inputs()?;
-                Ok(Source::Union { kind_outer, inputs, offset })
+                let (kind_outer, source_column, inputs) = self.union_inputs()?;
+                Ok(Source::Union { kind_outer, inputs, source_column, offset })
             }
             "print" => Ok(Source::Print { columns: self.assignments()?, offset }),
             "materialize" => {
@@ -353,8 +353,12 @@ impl Parser {
         Ok(Source::Datatable { columns, values, offset })
     }
 
-    fn union_inputs(&mut self) -> Result<(bool, Vec<Pipeline>), Fault> {
+    /// A union's options and inputs: whether it is `kind=outer`, the `withsource=` column,
+    /// and the inputs.
+    #[allow(clippy::type_complexity)]
+    fn union_inputs(&mut self) -> Result<(bool, Option<String>, Vec<Pipeline>), Fault> {
         let mut kind_outer = true;
+        let mut source_column = None;
         loop {
             if self.is_word("kind") {
                 self.advance();
@@ -365,8 +369,12 @@ impl Parser {
                     "inner" => false,
                     _ => return Err(Fault::new(kind_offset, "`inner` or `outer`")),
                 };
-            } else if matches!(self.peek(), TokenKind::Name(n) if n == "withsource" || n == "isfuzzy")
-            {
+            } else if self.is_word("withsource") {
+                self.advance();
+                self.expect_symbol("=")?;
+                let (column, _) = self.name("the name of the source column")?;
+                source_column = Some(column);
+            } else if matches!(self.peek(), TokenKind::Name(n) if n == "isfuzzy") {
                 let (option, option_offset) = self.name("a union option")?;
                 return Err(Fault::refuse(
                     option_offset,
@@ -392,7 +400,7 @@ impl Parser {
                 break;
             }
         }
-        Ok((kind_outer, inputs))
+        Ok((kind_outer, source_column, inputs))
     }
 
     fn operator(&mut self) -> Result<Operator, Fault> {
@@ -416,7 +424,13 @@ impl Parser {
             "join" => self.join()?,
             "lookup" => self.lookup()?,
             "union" => {
-                let (kind_outer, inputs) = self.union_inputs()?;
+                let (kind_outer, source_column, inputs) = self.union_inputs()?;
+                if source_column.is_some() {
+                    return Err(Fault::refuse(
+                        offset,
+                        "union withsource= after a pipe is not supported: its input has no name",
+                    ));
+                }
                 OperatorKind::Union { inputs, kind_outer }
             }
             "mv-expand" | "mvexpand" => self.mv_expand(name == "mvexpand")?,

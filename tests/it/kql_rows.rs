@@ -1,7 +1,8 @@
 //! KQL's row-order operators and the operators beyond the seed rule's: `serialize` and the
 //! row functions, `range`, `parse` and `parse-where`, `lookup`, `mv-expand ... to typeof()`,
-//! `mv-apply`, `search`, `make-series`, and the functions and aggregates added with them,
-//! each run through the translator and the engine.
+//! `mv-apply`, `search`, `make-series`, `union withsource=`, and the functions and aggregates
+//! added with them (the period functions' offsets, `make_bag`, `datetime_diff`'s short and
+//! long periods), each run through the translator and the engine.
 
 use super::kql_semantics::{rows, run_kql, sorted_rows};
 
@@ -374,4 +375,92 @@ async fn ipv4_ranges_and_private_addresses() {
             "not an ip|null|null|null"
         ]
     );
+}
+
+#[tokio::test]
+async fn period_starts_and_ends_move_by_whole_periods() {
+    let query =
+        "print a = startofmonth(datetime(2021-03-15), -2), b = endofmonth(datetime(2021-01-31), 1),
+        c = startofweek(datetime(2021-03-17), 1), d = endofday(datetime(2021-03-17 10:00), -1),
+        e = startofyear(datetime(2021-06-01), 2), f = endofyear(datetime(2021-06-01))";
+    assert_eq!(
+        rows(query).await,
+        ["2021-01-01T00:00:00Z|2021-02-28T23:59:59.999999900Z|2021-03-21T00:00:00Z|\
+          2021-03-16T23:59:59.999999900Z|2023-01-01T00:00:00Z|2021-12-31T23:59:59.999999900Z"]
+    );
+    let message = refusal("datatable(n:long)[1] | extend s = startofday(now(), n)");
+    assert!(message.contains("the offset of startofday must be a constant"), "{message}");
+}
+
+#[tokio::test]
+async fn make_bag_merges_the_bags_of_each_group_and_keeps_a_keys_first_value() {
+    let query = r#"datatable(k:long, v:dynamic)[1, dynamic({"a":1}), 1, dynamic([7]),
+        1, dynamic({"a":2, "b":{"c":3}}), 2, dynamic("text"), 3, dynamic({"x":1, "y":2, "z":3})]
+        | sort by k asc | serialize
+        | summarize bag = make_bag(v), small = make_bag(v, 2), some = make_bag_if(v, k != 3) by k"#;
+    assert_eq!(
+        sorted_rows(query).await,
+        [
+            r#"1|{"a":1,"b":{"c":3}}|{"a":1,"b":{"c":3}}|{"a":1,"b":{"c":3}}"#,
+            "2|{}|{}|{}",
+            r#"3|{"x":1,"y":2,"z":3}|{"x":1,"y":2}|{}"#,
+        ]
+    );
+    let (header, _) = run_kql("datatable(v:dynamic)[dynamic({})] | summarize make_bag(v)").await;
+    assert_eq!(header, "bag_v:dynamic");
+}
+
+#[tokio::test]
+async fn datetime_diff_counts_the_boundaries_of_short_and_long_periods() {
+    let query = "print q = datetime_diff('quarter', datetime(2021-04-01), datetime(2021-03-31)),
+        w1 = datetime_diff('week', datetime(2021-03-14), datetime(2021-03-13)),
+        w0 = datetime_diff('week', datetime(2021-03-20), datetime(2021-03-14)),
+        ms = datetime_diff('millisecond', datetime(2021-01-01 00:00:01.0004), datetime(2021-01-01 00:00:00.9996)),
+        us = datetime_diff('microsecond', datetime(2021-01-01 00:00:00.0000031), datetime(2021-01-01)),
+        ns = datetime_diff('nanosecond', datetime(2021-01-01 00:00:00.0000031), datetime(2021-01-01))";
+    assert_eq!(rows(query).await, ["1|1.0|0.0|1|3|3100"]);
+    let (header, _) = run_kql(query).await;
+    assert_eq!(header, "q:long, w1:real, w0:real, ms:long, us:long, ns:long");
+}
+
+#[tokio::test]
+async fn union_withsource_names_each_rows_input() {
+    let query = "let Extra = datatable(x:long)[1, 2];
+        union withsource = Source Extra, (Extra | take 1) | summarize n = count() by Source";
+    let (header, found) = header_and_sorted_rows(query).await;
+    assert_eq!(header, "Source:string, n:long");
+    assert_eq!(found, ["union_arg0|2", "union_arg1|1"]);
+    let message = refusal("DeviceLogonEvents | union withsource=T DeviceNetworkInfo");
+    assert!(message.contains("union withsource= after a pipe is not supported"), "{message}");
+}
+
+#[test]
+fn union_withsource_names_a_tables_rows_after_the_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let hunt = dir.path().join("sources.kql");
+    std::fs::write(
+        &hunt,
+        "union withsource=Table DeviceNetworkInfo, (DeviceNetworkInfo | take 1)
+         | summarize n = count() by Table | project Table, seen = n > 0 | order by Table asc",
+    )
+    .unwrap();
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample");
+    let output = crate::common::lakehunt(&[
+        "run",
+        hunt.to_str().unwrap(),
+        "--lake",
+        sample,
+        "--format",
+        "csv",
+    ]);
+    let (stdout, stderr) = crate::common::texts(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(stdout, "Table,seen\nDeviceNetworkInfo,true\nunion_arg1,true\n");
+}
+
+#[tokio::test]
+async fn count_of_a_column_counts_every_row_null_or_not() {
+    let query =
+        "datatable(x:long)[long(null), 1, long(null)] | summarize c = count(x), n = count()";
+    assert_eq!(rows(query).await, ["3|3"]);
 }

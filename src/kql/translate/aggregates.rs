@@ -24,6 +24,8 @@ const AGGREGATES: &[&str] = &[
     "make_list",
     "make_set_if",
     "make_list_if",
+    "make_bag",
+    "make_bag_if",
     "makeset",
     "makelist",
     "minif",
@@ -45,7 +47,6 @@ const REFUSED: &[&str] = &[
     "percentile_tdigest",
     "tdigest",
     "hll",
-    "make_bag",
     "make_list_with_nulls",
     "binary_all_or",
     "take_anyif",
@@ -64,6 +65,7 @@ pub(crate) fn default_name(name: &str, args: &[Expr]) -> String {
     let prefix = match name {
         "make_set" | "makeset" | "make_set_if" => "set",
         "make_list" | "makelist" | "make_list_if" => "list",
+        "make_bag" | "make_bag_if" => "bag",
         // `take_any(x)` is named after its column alone.
         "take_any" | "any" => return column.unwrap_or_else(|| "any_".into()),
         other => other,
@@ -134,7 +136,10 @@ impl Translator<'_> {
         };
         Ok(match name {
             "count" => {
-                want(0)?;
+                // Kusto also takes `count(x)`, and counts every row with it, null or not.
+                if typed.len() > 1 {
+                    want(0)?;
+                }
                 Typed::new("count(*)", Type::Long)
             }
             "countif" => {
@@ -283,6 +288,41 @@ impl Translator<'_> {
                     format!("kql_json_array(array_agg({}), '{kind}'{limit})", value.sql),
                     Type::Dynamic,
                 )
+            }
+            "make_bag" | "make_bag_if" => {
+                let conditional = name.ends_with("_if");
+                let least = if conditional { 2 } else { 1 };
+                if typed.len() < least || typed.len() > least + 1 {
+                    return Err(Fault::new(
+                        offset,
+                        &format!("{least} or {} argument(s) for {name}", least + 1),
+                    ));
+                }
+                if typed[0].ty != Type::Dynamic {
+                    return Err(Fault::new(at(0), &format!("a dynamic, found a {}", typed[0].ty)));
+                }
+                let limit = match args.get(least) {
+                    Some(Expr {
+                        kind: ExprKind::Literal(Literal::Long(n) | Literal::Int(n)),
+                        ..
+                    }) if *n > 0 => format!(", {n}"),
+                    Some(_) => {
+                        return Err(Fault::refuse(
+                            at(least),
+                            &format!("{name} needs a constant size limit above 0"),
+                        ));
+                    }
+                    None => String::new(),
+                };
+                let value = if conditional {
+                    condition(&typed[1], at(1))?;
+                    format!("CASE WHEN {} THEN {} END", typed[1].sql, typed[0].sql)
+                } else {
+                    typed[0].sql.clone()
+                };
+                // Which value a key repeated across rows keeps, Kusto leaves unspecified;
+                // lakehunt keeps the first it meets.
+                Typed::new(format!("kql_make_bag(array_agg({value}){limit})"), Type::Dynamic)
             }
             _ => {
                 return Err(Fault::refuse(

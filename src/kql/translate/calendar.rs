@@ -10,7 +10,10 @@ use super::Typed;
 /// Names of the functions translated here.
 pub const FUNCTIONS: &[&str] = &[
     "datetime_add",
+    "startofday",
     "startofweek",
+    "startofmonth",
+    "startofyear",
     "endofday",
     "endofweek",
     "endofmonth",
@@ -37,6 +40,9 @@ pub(crate) fn call(
     if name == "format_timespan" {
         return format_timespan(args, exprs, offset);
     }
+    if PERIOD_EDGES.contains(&name) {
+        return period_edge(name, args, exprs, offset);
+    }
     let want = if name == "datetime_add" { 3 } else { 1 };
     if args.len() != want {
         return Err(Fault::new(
@@ -52,21 +58,14 @@ pub(crate) fn call(
         return Err(Fault::new(at(want - 1), &format!("a datetime, found a {}", time.ty)));
     }
     let t = &time.sql;
-    let sql = match name {
-        "datetime_add" => return datetime_add(&args[1], &exprs[0], &exprs[1], t),
-        "startofweek" => start_of_week(t),
-        "endofday" => last_tick(&format!("date_trunc('day', {t}) + INTERVAL '1 day'")),
-        "endofweek" => last_tick(&plus_nanos(&start_of_week(t), &(7 * NANOS_PER_DAY).to_string())),
-        "endofmonth" => last_tick(&format!("date_trunc('month', {t}) + INTERVAL '1 month'")),
-        "endofyear" => last_tick(&format!("date_trunc('year', {t}) + INTERVAL '1 year'")),
-        "dayofweek" => {
-            return Ok(Typed::new(
-                format!(
-                    "arrow_cast(CAST(date_part('dow', {t}) AS BIGINT) * {NANOS_PER_DAY}, 'Duration(Nanosecond)')"
-                ),
-                Type::Timespan,
-            ));
-        }
+    match name {
+        "datetime_add" => datetime_add(&args[1], &exprs[0], &exprs[1], t),
+        "dayofweek" => Ok(Typed::new(
+            format!(
+                "arrow_cast(CAST(date_part('dow', {t}) AS BIGINT) * {NANOS_PER_DAY}, 'Duration(Nanosecond)')"
+            ),
+            Type::Timespan,
+        )),
         "dayofmonth" | "dayofyear" | "getmonth" | "monthofyear" | "week_of_year" => {
             let part = match name {
                 "dayofmonth" => "day",
@@ -74,11 +73,81 @@ pub(crate) fn call(
                 "week_of_year" => "week",
                 _ => "month",
             };
-            return Ok(Typed::new(format!("CAST(date_part('{part}', {t}) AS INT)"), Type::Int));
+            Ok(Typed::new(format!("CAST(date_part('{part}', {t}) AS INT)"), Type::Int))
         }
-        _ => return Err(Fault::refuse(offset, &format!("the function `{name}` is not supported"))),
+        _ => Err(Fault::refuse(offset, &format!("the function `{name}` is not supported"))),
+    }
+}
+
+/// The functions that give the start or the end of a period: `startofday` ... `endofyear`.
+const PERIOD_EDGES: &[&str] = &[
+    "startofday",
+    "startofweek",
+    "startofmonth",
+    "startofyear",
+    "endofday",
+    "endofweek",
+    "endofmonth",
+    "endofyear",
+];
+
+/// `startofmonth(t [, offset])` and its kin: the first tick of `t`'s period moved by `offset`
+/// whole periods (a constant, negative to go back), or for `endof...` the last tick of that
+/// period.
+fn period_edge(
+    name: &str,
+    args: Vec<Typed>,
+    exprs: &[Expr],
+    offset: usize,
+) -> Result<Typed, Fault> {
+    if args.is_empty() || args.len() > 2 || exprs.len() != args.len() {
+        return Err(Fault::new(
+            offset,
+            &format!("1 or 2 argument(s) for {name}, found {}", args.len()),
+        ));
+    }
+    let time = &args[0];
+    if time.ty != Type::DateTime {
+        return Err(Fault::new(exprs[0].offset, &format!("a datetime, found a {}", time.ty)));
+    }
+    let shift = match exprs.get(1) {
+        Some(expr) => {
+            if !args[1].ty.is_integer() {
+                return Err(Fault::new(
+                    expr.offset,
+                    &format!("an integer, found a {}", args[1].ty),
+                ));
+            }
+            super::rows::constant_long(expr, &format!("the offset of {name}"))?
+        }
+        None => 0,
     };
-    Ok(Typed::new(sql, Type::DateTime))
+    let end = name.starts_with("endof");
+    // The period whose start (or, for an end, whose following period's start) is wanted.
+    let periods =
+        shift.checked_add(i64::from(end)).ok_or_else(|| Fault::new(offset, "too large"))?;
+    let t = &time.sql;
+    let too_large = || Fault::new(offset, "the offset is too large");
+    let period = name.trim_start_matches("startof").trim_start_matches("endof");
+    let start = match period {
+        "day" | "week" => {
+            let (first, length) = if period == "day" {
+                (format!("date_trunc('day', {t})"), NANOS_PER_DAY)
+            } else {
+                (start_of_week(t), 7 * NANOS_PER_DAY)
+            };
+            let nanos = periods.checked_mul(length).ok_or_else(too_large)?;
+            if nanos == 0 { first } else { plus_nanos(&first, &nanos.to_string()) }
+        }
+        // Months and years by the calendar.
+        _ => {
+            let months = periods.checked_mul(if period == "month" { 1 } else { 12 });
+            let months = months.ok_or_else(too_large)?;
+            let first = format!("date_trunc('{period}', {t})");
+            if months == 0 { first } else { format!("({first} + INTERVAL '{months} months')") }
+        }
+    };
+    Ok(Typed::new(if end { last_tick(&start) } else { start }, Type::DateTime))
 }
 
 /// `format_timespan(span, format)` with the parts `d` (days), `h` `m` `s` (hours, minutes
@@ -140,12 +209,10 @@ fn datetime_add(amount: &Typed, period: &Expr, amount_at: &Expr, t: &str) -> Res
         _ => None,
     };
     if let Some(months) = months {
-        let ExprKind::Literal(Literal::Long(n)) = &amount_at.kind else {
-            return Err(Fault::refuse(
-                amount_at.offset,
-                "datetime_add of months, quarters or years needs a constant amount",
-            ));
-        };
+        let n = &super::rows::constant_long(
+            amount_at,
+            "the amount of months, quarters or years datetime_add adds",
+        )?;
         let total =
             n.checked_mul(months).ok_or_else(|| Fault::new(amount_at.offset, "too large"))?;
         return Ok(Typed::new(format!("({t} + INTERVAL '{total} months')"), Type::DateTime));

@@ -285,15 +285,6 @@ pub(crate) fn plain(
             }
             Ok(Typed::new(format!("kql_pack_array({})", parts.join(", ")), Type::Dynamic))
         }
-        "startofday" | "startofmonth" | "startofyear" => {
-            arity(1, 1)?;
-            let value = args.remove(0);
-            if value.ty != Type::DateTime {
-                return Err(Fault::new(at(0), &format!("a datetime, found a {}", value.ty)));
-            }
-            let unit = &name[7..];
-            Ok(Typed::new(format!("date_trunc('{unit}', {})", value.sql), Type::DateTime))
-        }
         "getyear" | "hourofday" => {
             arity(1, 1)?;
             let value = args.remove(0);

@@ -49,9 +49,6 @@ pub const SCALAR_FUNCTIONS: &[&str] = &[
     "pack",
     "bag_pack",
     "pack_array",
-    "startofday",
-    "startofmonth",
-    "startofyear",
     "bin",
     "bin_at",
     "floor",
@@ -406,10 +403,50 @@ impl Translator<'_> {
                     Type::Long,
                 ));
             }
+            "quarter" => {
+                return Ok(Typed::new(
+                    format!(
+                        "CAST((date_part('year', {a}) - date_part('year', {b})) * 4 + date_part('quarter', {a}) - date_part('quarter', {b}) AS BIGINT)",
+                        a = a.sql,
+                        b = b.sql
+                    ),
+                    Type::Long,
+                ));
+            }
+            "week" => {
+                // Kusto's weeks start on Sunday; DataFusion's `date_trunc('week')` on Monday.
+                const DAY: i64 = 86_400_000_000_000;
+                let sunday = |t: &str| {
+                    format!(
+                        "(arrow_cast(date_trunc('day', {t}), 'Int64') - CAST(date_part('dow', {t}) AS BIGINT) * {DAY})"
+                    )
+                };
+                // Kusto types the count of weeks as a real, though it is whole.
+                return Ok(Typed::new(
+                    format!(
+                        "CAST(CAST(({} - {}) / {} AS BIGINT) AS DOUBLE)",
+                        sunday(&a.sql),
+                        sunday(&b.sql),
+                        7 * DAY
+                    ),
+                    Type::Real,
+                ));
+            }
+            "nanosecond" => {
+                return Ok(Typed::new(
+                    format!(
+                        "CAST(arrow_cast({}, 'Int64') - arrow_cast({}, 'Int64') AS BIGINT)",
+                        a.sql, b.sql
+                    ),
+                    Type::Long,
+                ));
+            }
             "day" => ("day", 86_400_000_000_000i64),
             "hour" => ("hour", 3_600_000_000_000),
             "minute" => ("minute", 60_000_000_000),
             "second" => ("second", 1_000_000_000),
+            "millisecond" => ("millisecond", 1_000_000),
+            "microsecond" => ("microsecond", 1_000),
             _ => {
                 return Err(Fault::refuse(
                     args[0].offset,

@@ -114,7 +114,7 @@ impl Translator<'_> {
                 for input in inputs {
                     rels.push(self.sub_pipeline(input)?);
                 }
-                self.union(rels, *kind_outer, at, end)
+                self.union(rels, *kind_outer, None, at, end)
             }
             OperatorKind::MvExpand { columns, types, limit } => {
                 let expanded = self.mv_expand(columns, *limit, rel, at, end)?;

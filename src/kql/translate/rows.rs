@@ -124,7 +124,7 @@ impl Translator<'_> {
 }
 
 /// The value of an integer literal (or its negation), which window functions need.
-fn constant_long(expr: &Expr, what: &str) -> Result<i64, Fault> {
+pub(super) fn constant_long(expr: &Expr, what: &str) -> Result<i64, Fault> {
     match &expr.kind {
         ExprKind::Literal(Literal::Long(n) | Literal::Int(n)) => Ok(*n),
         ExprKind::Negate(inner) => match inner.kind {

@@ -7,7 +7,7 @@ use super::super::ast::{Assignment, Expr, ExprKind, FunctionBody, Literal, Pipel
 use super::super::types::Type;
 use super::conversions::convert;
 use super::scalar::{Scope, null_of};
-use super::{Binding, Column, Rel, Select, Translator, ident, sanitize};
+use super::{Binding, Column, Rel, Select, Translator, ident, sanitize, string_literal};
 
 impl Translator<'_> {
     pub(crate) fn source(&mut self, source: &Source) -> Result<Rel, Fault> {
@@ -22,12 +22,15 @@ impl Translator<'_> {
             Source::Range { column, from, to, step, offset } => {
                 self.range(column, [from, to, step], *offset)
             }
-            Source::Union { kind_outer, inputs, offset } => {
+            Source::Union { kind_outer, inputs, source_column, offset } => {
                 let mut rels = Vec::new();
-                for input in inputs {
+                let mut labels = Vec::new();
+                for (i, input) in inputs.iter().enumerate() {
+                    labels.push(self.union_label(input, i));
                     rels.push(self.pipeline(input)?);
                 }
-                self.union(rels, *kind_outer, *offset, *offset + 5)
+                let source = source_column.as_deref().map(|column| (column, labels));
+                self.union(rels, *kind_outer, source, *offset, *offset + 5)
             }
         }
     }
@@ -221,10 +224,27 @@ impl Translator<'_> {
     /// `union` of relations: columns by name in order of first appearance, a column missing
     /// from an input is null there (`""` for a string). With `kind=inner`, only the columns
     /// every input has.
+    /// What `withsource=` says of the rows of a union's input number `index`: a table's
+    /// name, or `union_arg<index>` for anything else (a `let`, a parenthesised pipeline), as
+    /// Kusto names them.
+    fn union_label(&self, input: &Pipeline, index: usize) -> String {
+        match &input.source {
+            Source::Table { name, .. }
+                if input.operators.is_empty() && self.binding(name).is_none() =>
+            {
+                name.clone()
+            }
+            _ => format!("union_arg{index}"),
+        }
+    }
+
+    /// `UNION ALL` of `rels` over the columns of all (`outer`) or of each; with `source`, a
+    /// first column of that name holding each row's label.
     pub(crate) fn union(
         &mut self,
         rels: Vec<Rel>,
         outer: bool,
+        source: Option<(&str, Vec<String>)>,
         offset: usize,
         end: usize,
     ) -> Result<Rel, Fault> {
@@ -249,19 +269,29 @@ impl Translator<'_> {
         if !outer {
             columns.retain(|c| rels.iter().all(|r| r.column(&c.name).is_some()));
         }
+        if let Some((column, _)) = &source {
+            columns.retain(|c| c.name != *column);
+        }
         let branches: Vec<String> = rels
             .iter()
-            .map(|rel| {
-                let items: Vec<String> = columns
+            .enumerate()
+            .map(|(i, rel)| {
+                let mut items: Vec<String> = columns
                     .iter()
                     .map(|c| match rel.column(&c.name) {
                         Some(_) => ident(&c.name),
                         None => format!("{} AS {}", null_of(c.ty).sql, ident(&c.name)),
                     })
                     .collect();
+                if let Some((column, labels)) = &source {
+                    items.insert(0, format!("{} AS {}", string_literal(&labels[i]), ident(column)));
+                }
                 format!("SELECT {} FROM {}", items.join(", "), rel.name)
             })
             .collect();
+        if let Some((column, _)) = &source {
+            columns.insert(0, Column { name: (*column).to_string(), ty: Type::String });
+        }
         let select = Select { verbatim: Some(branches.join("\nUNION ALL\n")), ..Select::default() };
         Ok(self.emit("union", offset, end, select, columns))
     }
