@@ -71,6 +71,7 @@ impl KustoFunctions {
             ScalarUDF::new_from_impl(dynamic::Quote::new()),
             ScalarUDF::new_from_impl(dynamic::JsonArray::new()),
             ScalarUDF::new_from_impl(dynamic::MakeBag::new()),
+            ScalarUDF::new_from_impl(base64::Base64Encode::new()),
             ScalarUDF::new_from_impl(convert::ToInt::new()),
             ScalarUDF::new_from_impl(arrays::GetType::new()),
             ScalarUDF::new_from_impl(arrays::Slice::new()),
@@ -148,6 +149,7 @@ macro_rules! identity_by_name {
 }
 
 pub mod arrays;
+mod base64;
 pub mod convert;
 pub mod dynamic;
 pub mod terms;

@@ -374,12 +374,15 @@ impl Parser {
                 self.expect_symbol("=")?;
                 let (column, _) = self.name("the name of the source column")?;
                 source_column = Some(column);
-            } else if matches!(self.peek(), TokenKind::Name(n) if n == "isfuzzy") {
-                let (option, option_offset) = self.name("a union option")?;
-                return Err(Fault::refuse(
-                    option_offset,
-                    &format!("union {option}= is not supported"),
-                ));
+            } else if self.is_word("isfuzzy") {
+                // Fuzzy or not, every input must exist: lakehunt's catalogue names each table,
+                // and a lake that lacks one is an error that names it, never rows left out.
+                self.advance();
+                self.expect_symbol("=")?;
+                let (value, value_offset) = self.name("`true` or `false`")?;
+                if value != "true" && value != "false" {
+                    return Err(Fault::new(value_offset, "`true` or `false`"));
+                }
             } else {
                 break;
             }

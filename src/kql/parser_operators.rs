@@ -84,7 +84,13 @@ impl Parser {
             right
         } else {
             let (name, offset) = self.name("the right side")?;
-            Pipeline { source: Source::Table { name, offset }, operators: vec![] }
+            // A tabular `let` function called in place: `join kind=leftanti f(ago(7d)) on x`.
+            let source = if self.eat_symbol("(") {
+                Source::Call { name, args: self.arguments()?, offset }
+            } else {
+                Source::Table { name, offset }
+            };
+            Pipeline { source, operators: vec![] }
         };
         self.expect_word("on")?;
         let mut on = Vec::new();

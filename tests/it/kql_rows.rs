@@ -464,3 +464,38 @@ async fn count_of_a_column_counts_every_row_null_or_not() {
         "datatable(x:long)[long(null), 1, long(null)] | summarize c = count(x), n = count()";
     assert_eq!(rows(query).await, ["3|3"]);
 }
+
+#[tokio::test]
+async fn base64_encode_tostring_pads_the_utf8_bytes() {
+    let query = r#"datatable(s:string)["Kusto1", "é", ""] | extend e = base64_encode_tostring(s),
+        old = base64_encodestring(s)"#;
+    assert_eq!(sorted_rows(query).await, ["Kusto1|S3VzdG8x|S3VzdG8x", "||", "é|w6k=|w6k="]);
+    let message = refusal(r#"print d = base64_decode_tostring("S3VzdG8x")"#);
+    assert!(
+        message.contains("the function `base64_decode_tostring` is not supported"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn format_datetime_y_is_the_year_in_its_century_unpadded() {
+    let query = "print a = format_datetime(datetime(2009-06-15 13:45:30), 'y-M-d'),
+        b = format_datetime(datetime(2024-11-05), 'y/MM/dd')";
+    assert_eq!(rows(query).await, ["9-6-15|24/11/05"]);
+}
+
+#[tokio::test]
+async fn a_join_can_take_a_tabular_function_called_in_place() {
+    let query = "let seen = (from:long) { datatable(k:long)[1, 2, 3] | where k >= from };
+        datatable(k:long, v:string)[1, 'a', 2, 'b', 3, 'c'] | join kind=leftanti seen(2) on k";
+    assert_eq!(sorted_rows(query).await, ["1|a"]);
+}
+
+#[tokio::test]
+async fn union_isfuzzy_is_read_and_every_input_must_still_exist() {
+    let query = "let A = datatable(x:long)[1]; let B = datatable(x:long)[2];
+        union isfuzzy=true A, B | summarize n = count()";
+    assert_eq!(rows(query).await, ["2"]);
+    let message = refusal("union isfuzzy=maybe DeviceEvents");
+    assert!(message.contains("`true` or `false`"), "{message}");
+}

@@ -594,6 +594,8 @@ fn datetime_format(kusto: &str) -> Option<Vec<FormatPiece>> {
     const PARTS: &[(char, usize, &str)] = &[
         ('y', 4, "%Y"),
         ('y', 2, "%y"),
+        // The year within its century, unpadded: 2009 is `9`.
+        ('y', 1, "%-y"),
         ('M', 2, "%m"),
         ('M', 1, "%-m"),
         ('d', 2, "%d"),

@@ -25,6 +25,8 @@ pub const FUNCTIONS: &[&str] = &[
     "array_concat",
     "strcat_array",
     "sign",
+    "base64_encode_tostring",
+    "base64_encodestring",
 ];
 
 /// Translates the function `name` of already translated `args`, written at `exprs`.
@@ -102,6 +104,9 @@ pub(crate) fn call(
             (format!("CASE WHEN {a} < {b} THEN -1 WHEN {a} > {b} THEN 1 ELSE 0 END"), Type::Int)
         }
         "reverse" => (format!("reverse({})", text(0)?), Type::String),
+        "base64_encode_tostring" | "base64_encodestring" => {
+            (format!("kql_base64_encode({})", text(0)?), Type::String)
+        }
         "extract_all" | "extractall" => {
             // The form with a list of group numbers is refused by its argument count.
             let ExprKind::Literal(Literal::Str(pattern)) = &exprs[0].kind else {
