@@ -11,8 +11,10 @@
 //! | `kql_pack_array(json, ...)` | `pack_array(v, ...)` |
 //! | `kql_quote(s)` | a string as a dynamic string |
 //! | `kql_json_array(list, 'set' or 'list'[, limit])` | the array `make_set` / `make_list` return: nulls dropped, repeats too for a set, at most `limit` elements |
+//! | `kql_bag_merge(json, ...)` | `bag_merge(b, ...)`: the bags' properties, the first value of a key kept |
 //! | `kql_make_bag(list[, limit])` | the bag `make_bag` returns: the properties of the list's bags, a key's first value kept, at most `limit` keys; values that are not bags are left out |
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, AsArray, Int64Builder, StringBuilder};
@@ -77,6 +79,12 @@ kusto_udf!(
     DataType::Utf8
 );
 
+kusto_udf!(
+    BagMerge,
+    "kql_bag_merge",
+    Signature::variadic_any(Volatility::Immutable),
+    DataType::Utf8
+);
 kusto_udf!(
     MakeBag,
     "kql_make_bag",
@@ -238,6 +246,40 @@ impl JsonArray {
     }
 }
 
+/// The properties of the bags among `texts`, in the order their keys first come, a key's
+/// first value kept, at most `limit` keys; texts that are not bags add nothing.
+fn merge_bags<'a>(texts: impl Iterator<Item = &'a str>, limit: usize) -> String {
+    // (decoded key, quoted key, value)
+    let mut properties: Vec<(Cow<'a, str>, &'a str, &'a str)> = Vec::new();
+    for text in texts {
+        if json::kind(text) != json::Kind::Object {
+            continue;
+        }
+        for (quoted, value) in json::bag_properties(text) {
+            let key = json::decode_string(quoted);
+            if properties.len() < limit && !properties.iter().any(|(k, _, _)| *k == key) {
+                properties.push((key, quoted, value));
+            }
+        }
+    }
+    let members: Vec<String> =
+        properties.iter().map(|(_, quoted, value)| format!("{quoted}:{value}")).collect();
+    format!("{{{}}}", members.join(","))
+}
+
+impl BagMerge {
+    fn invoke(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let arrays = text_arguments(&args)?;
+        let columns =
+            arrays.iter().map(|a| Strings::of(a, self.name())).collect::<Result<Vec<_>>>()?;
+        let mut out = StringBuilder::with_capacity(args.number_rows, 0);
+        for row in 0..args.number_rows {
+            out.append_value(merge_bags(columns.iter().filter_map(|c| c.get(row)), usize::MAX));
+        }
+        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+    }
+}
+
 impl MakeBag {
     fn invoke(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let limit = match args.args.get(1) {
@@ -254,32 +296,13 @@ impl MakeBag {
         };
         let mut out = StringBuilder::with_capacity(lists.len(), 0);
         for row in 0..lists.len() {
-            // (decoded key, quoted key, value) in the order the keys first came.
-            let mut properties: Vec<(String, String, String)> = Vec::new();
             if lists.is_valid(row) {
                 let values = lists.value(row);
                 let texts = Strings::of(&values, self.name())?;
-                for i in 0..values.len() {
-                    let Some(text) = texts.get(i) else { continue };
-                    if json::kind(text) != json::Kind::Object {
-                        continue;
-                    }
-                    for (quoted, value) in json::bag_properties(text) {
-                        let key = json::decode_string(quoted);
-                        if properties.len() < limit && !properties.iter().any(|(k, _, _)| *k == key)
-                        {
-                            properties.push((
-                                key.into_owned(),
-                                quoted.to_owned(),
-                                value.to_owned(),
-                            ));
-                        }
-                    }
-                }
+                out.append_value(merge_bags((0..values.len()).filter_map(|i| texts.get(i)), limit));
+            } else {
+                out.append_value("{}");
             }
-            let members: Vec<String> =
-                properties.iter().map(|(_, quoted, value)| format!("{quoted}:{value}")).collect();
-            out.append_value(format!("{{{}}}", members.join(",")));
         }
         Ok(ColumnarValue::Array(Arc::new(out.finish())))
     }

@@ -71,6 +71,7 @@ impl KustoFunctions {
             ScalarUDF::new_from_impl(dynamic::Quote::new()),
             ScalarUDF::new_from_impl(dynamic::JsonArray::new()),
             ScalarUDF::new_from_impl(dynamic::MakeBag::new()),
+            ScalarUDF::new_from_impl(dynamic::BagMerge::new()),
             ScalarUDF::new_from_impl(base64::Base64Encode::new()),
             ScalarUDF::new_from_impl(convert::ToInt::new()),
             ScalarUDF::new_from_impl(arrays::GetType::new()),

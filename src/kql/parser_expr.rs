@@ -410,7 +410,7 @@ fn typed_raw(kind: &str, raw: String, offset: usize) -> Result<Expr, Fault> {
 }
 
 /// A timespan written as .NET writes one, `[-][d.]hh:mm[:ss[.fffffff]]`, in ticks.
-fn clock_ticks(raw: &str) -> Option<i64> {
+pub(crate) fn clock_ticks(raw: &str) -> Option<i64> {
     const TICKS_PER_SECOND: i64 = 10_000_000;
     let raw = raw.trim();
     let (negative, raw) = match raw.strip_prefix('-') {

@@ -499,3 +499,43 @@ async fn union_isfuzzy_is_read_and_every_input_must_still_exist() {
     let message = refusal("union isfuzzy=maybe DeviceEvents");
     assert!(message.contains("`true` or `false`"), "{message}");
 }
+
+#[tokio::test]
+async fn substring_counts_a_negative_start_back_from_the_end() {
+    let query = r#"datatable(s:string)["abcd", "x"] | extend a = substring(s, -2), b = substring(s, -1, 1),
+        c = substring(s, strlen(s) - 3, 2), d = substring(s, 10), e = substring(s, -10, 2)"#;
+    assert_eq!(sorted_rows(query).await, ["abcd|cd|d|bc||ab", "x|x|x|x||x"]);
+    let message = refusal(r#"print s = substring("abc", 0, -1)"#);
+    assert!(message.contains("substring of a negative length"), "{message}");
+}
+
+#[tokio::test]
+async fn range_builds_an_array_from_both_ends() {
+    let query = "print a = range(1, 4), b = range(10, 1, -4), c = range(3, 1)";
+    assert_eq!(rows(query).await, ["[1,2,3,4]|[10,6,2]|[]"]);
+    let message = refusal("print a = range(1, 4, 0)");
+    assert!(message.contains("a step other than 0"), "{message}");
+}
+
+#[tokio::test]
+async fn make_timespan_is_null_when_a_part_is_out_of_range() {
+    let query = "print a = make_timespan(1, 30) == 90m, b = make_timespan(0, 0, 1.5) == 1500ms,
+        c = make_timespan(2, 0, 0, 0) == 2d, d = make_timespan(24, 0), e = make_timespan(0, 60, 0),
+        f = make_timespan(0, 0, 60)";
+    assert_eq!(rows(query).await, ["true|true|true|null|null|null"]);
+}
+
+#[tokio::test]
+async fn bag_merge_keeps_the_first_bags_value_of_a_key() {
+    let query = r#"print m = bag_merge(dynamic({"a":1, "b":{"c":2}}), dynamic({"a":9, "d":[3]}))"#;
+    assert_eq!(rows(query).await, [r#"{"a":1,"b":{"c":2},"d":[3]}"#]);
+}
+
+#[tokio::test]
+async fn totimespan_reads_a_constant_written_as_dotnet_writes_timespans() {
+    let query = "print a = totimespan('1.00:00:01') == 1d + 1s,
+        b = totimespan('-00:01:30.5') == -90s - 500ms";
+    assert_eq!(rows(query).await, ["true|true"]);
+    let message = refusal("datatable(s:string)['1:00'] | extend t = totimespan(s)");
+    assert!(message.contains("totimespan is supported of a constant string only"), "{message}");
+}

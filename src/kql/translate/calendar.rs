@@ -25,6 +25,7 @@ pub const FUNCTIONS: &[&str] = &[
     "monthofyear",
     "week_of_year",
     "format_timespan",
+    "make_timespan",
 ];
 
 const NANOS_PER_DAY: i64 = 86_400_000_000_000;
@@ -39,6 +40,9 @@ pub(crate) fn call(
 ) -> Result<Typed, Fault> {
     if name == "format_timespan" {
         return format_timespan(args, exprs, offset);
+    }
+    if name == "make_timespan" {
+        return make_timespan(args, exprs, offset);
     }
     if PERIOD_EDGES.contains(&name) {
         return period_edge(name, args, exprs, offset);
@@ -77,6 +81,58 @@ pub(crate) fn call(
         }
         _ => Err(Fault::refuse(offset, &format!("the function `{name}` is not supported"))),
     }
+}
+
+/// `make_timespan(hour, minute [, second])` or `make_timespan(day, hour, minute, second)`:
+/// null when a part is out of its range (hours 0 to 23, minutes 0 to 59, seconds 0 up to 60,
+/// days 0 or more), the seconds rounded to the tick.
+fn make_timespan(args: Vec<Typed>, exprs: &[Expr], offset: usize) -> Result<Typed, Fault> {
+    let parts: &[&str] = match args.len() {
+        2 => &["hour", "minute"],
+        3 => &["hour", "minute", "second"],
+        4 => &["day", "hour", "minute", "second"],
+        n => {
+            return Err(Fault::new(
+                offset,
+                &format!("2 to 4 argument(s) for make_timespan, found {n}"),
+            ));
+        }
+    };
+    let mut ticks = Vec::new();
+    let mut checks = Vec::new();
+    for ((part, arg), expr) in parts.iter().zip(&args).zip(exprs) {
+        let whole = *part != "second";
+        if !(arg.ty.is_integer() || (!whole && arg.ty.is_numeric())) {
+            return Err(Fault::new(
+                expr.offset,
+                &format!("a number of {part}s, found a {}", arg.ty),
+            ));
+        }
+        let v = &arg.sql;
+        let (check, tick) = match *part {
+            "day" => (format!("{v} >= 0"), format!("CAST({v} AS BIGINT) * 864000000000")),
+            "hour" => {
+                (format!("{v} BETWEEN 0 AND 23"), format!("CAST({v} AS BIGINT) * 36000000000"))
+            }
+            "minute" => {
+                (format!("{v} BETWEEN 0 AND 59"), format!("CAST({v} AS BIGINT) * 600000000"))
+            }
+            _ => (
+                format!("{v} >= 0 AND {v} < 60"),
+                format!("CAST(round(CAST({v} AS DOUBLE) * 10000000) AS BIGINT)"),
+            ),
+        };
+        checks.push(check);
+        ticks.push(tick);
+    }
+    Ok(Typed::new(
+        format!(
+            "CASE WHEN {} THEN arrow_cast(({}) * 100, 'Duration(Nanosecond)') END",
+            checks.join(" AND "),
+            ticks.join(" + ")
+        ),
+        Type::Timespan,
+    ))
 }
 
 /// The functions that give the start or the end of a period: `startofday` ... `endofyear`.

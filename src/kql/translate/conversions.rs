@@ -5,6 +5,7 @@
 
 use super::super::Fault;
 use super::super::ast::{Expr, ExprKind, Literal};
+use super::super::parser_expr::clock_ticks;
 use super::super::types::Type;
 use super::{Typed, string_literal};
 
@@ -49,6 +50,32 @@ pub(crate) fn plain(
         "todatetime" => {
             arity(1, 1)?;
             convert_lenient(args.remove(0), Type::DateTime, at(0))
+        }
+        "totimespan" | "totime" => {
+            arity(1, 1)?;
+            let value = args.remove(0);
+            if value.ty == Type::Timespan {
+                return Ok(value);
+            }
+            // A constant written as .NET writes a timespan, `[-][d.]hh:mm[:ss[.fffffff]]`; what
+            // Kusto reads in other text, or at run time, is not pinned down here.
+            match &exprs[0].kind {
+                ExprKind::Literal(Literal::Str(text)) => match clock_ticks(text) {
+                    Some(ticks) => {
+                        Ok(Typed::new(super::scalar::timespan_sql(ticks), Type::Timespan))
+                    }
+                    None => Err(Fault::refuse(
+                        at(0),
+                        &format!(
+                            "{name} of `{text}` is not supported: write it as [-][d.]hh:mm[:ss[.fffffff]]"
+                        ),
+                    )),
+                },
+                _ => Err(Fault::refuse(
+                    at(0),
+                    &format!("{name} is supported of a constant string only"),
+                )),
+            }
         }
         "todynamic" | "parse_json" => {
             arity(1, 1)?;
@@ -158,22 +185,28 @@ pub(crate) fn plain(
             arity(2, 3)?;
             let text = to_string(args.remove(0), at(0))?;
             let start = integer(args.remove(0), at(1))?;
+            // A negative start counts back from the end (`substring("abc", -1)` is "c"), and
+            // never before the first character; a start past the end gives "".
+            let first = format!(
+                "(CASE WHEN {s} < 0 THEN greatest(char_length({t}) + {s}, 0) ELSE {s} END + 1)",
+                s = start.sql,
+                t = text.sql
+            );
             let sql = match args.pop() {
                 Some(length) => {
+                    let negative = match &exprs[2].kind {
+                        ExprKind::Negate(_) => true,
+                        ExprKind::Literal(Literal::Long(n) | Literal::Int(n)) => *n < 0,
+                        _ => false,
+                    };
+                    if negative {
+                        return Err(Fault::refuse(at(2), "substring of a negative length"));
+                    }
                     let length = integer(length, at(2))?;
-                    format!("substr({}, {} + 1, {})", text.sql, start.sql, length.sql)
+                    format!("substr({}, {first}, {})", text.sql, length.sql)
                 }
-                None => format!("substr({}, {} + 1)", text.sql, start.sql),
+                None => format!("substr({}, {first})", text.sql),
             };
-            match &exprs[1].kind {
-                ExprKind::Literal(Literal::Long(n)) if *n >= 0 => {}
-                _ => {
-                    return Err(Fault::refuse(
-                        at(1),
-                        "substring needs a constant start of 0 or more",
-                    ));
-                }
-            }
             Ok(Typed::new(format!("coalesce({sql}, '')"), Type::String))
         }
         "replace_string" => {
@@ -259,6 +292,14 @@ pub(crate) fn plain(
             arity(1, 1)?;
             let value = dynamic(args.remove(0), at(0))?;
             Ok(Typed::new(format!("kql_bag_keys({})", value.sql), Type::Dynamic))
+        }
+        "bag_merge" => {
+            arity(2, 64)?;
+            let mut bags = Vec::new();
+            for (i, a) in args.into_iter().enumerate() {
+                bags.push(dynamic(a, at(i))?.sql);
+            }
+            Ok(Typed::new(format!("kql_bag_merge({})", bags.join(", ")), Type::Dynamic))
         }
         "pack" | "bag_pack" => {
             if !args.len().is_multiple_of(2) {

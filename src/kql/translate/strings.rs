@@ -27,6 +27,7 @@ pub const FUNCTIONS: &[&str] = &[
     "sign",
     "base64_encode_tostring",
     "base64_encodestring",
+    "range",
 ];
 
 /// Translates the function `name` of already translated `args`, written at `exprs`.
@@ -54,6 +55,7 @@ pub(crate) fn call(
         "countof" => (2, 3),
         "strcmp" | "indexof" | "strcat_array" => (2, 2),
         "replace_regex" | "array_slice" => (3, 3),
+        "range" => (2, 3),
         "extract_all" | "extractall" => (2, 2),
         "array_concat" => (1, usize::MAX),
         _ => (1, 1),
@@ -104,6 +106,24 @@ pub(crate) fn call(
             (format!("CASE WHEN {a} < {b} THEN -1 WHEN {a} > {b} THEN 1 ELSE 0 END"), Type::Int)
         }
         "reverse" => (format!("reverse({})", text(0)?), Type::String),
+        "range" => {
+            // Both ends included, as Kusto's `range(1, 3)` is [1, 2, 3]; whole numbers only.
+            let step = if args.len() == 3 { long(2)? } else { "CAST(1 AS BIGINT)".to_string() };
+            if let Some(Expr {
+                kind: ExprKind::Literal(Literal::Long(0) | Literal::Int(0)), ..
+            }) = exprs.get(2)
+            {
+                return Err(Fault::new(at(2), "a step other than 0"));
+            }
+            (
+                format!(
+                    "kql_json_array(generate_series({}, {}, {step}), 'list')",
+                    long(0)?,
+                    long(1)?
+                ),
+                Type::Dynamic,
+            )
+        }
         "base64_encode_tostring" | "base64_encodestring" => {
             (format!("kql_base64_encode({})", text(0)?), Type::String)
         }
