@@ -295,7 +295,7 @@ impl ScalarUDFImpl for MvExpand {
     }
 }
 
-/// `kql_member(d, 'key')`: Kusto's `d.key` / `d['key']`.
+/// `kql_member(d, 'key')`: Kusto's `d.key` / `d['key']`, and `d[k]` of a string `k`.
 #[derive(Debug)]
 struct Member {
     signature: Signature,
@@ -313,13 +313,23 @@ impl ScalarUDFImpl for Member {
         Ok(DataType::Utf8View)
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let key = constant_string(&args, 1, self.name())?;
         let input = args.args[0].to_array(args.number_rows)?;
         let texts = Strings::of(&input, self.name())?;
+        // The key is a constant (`d.key`) or, for `d[expr]`, one per row; a null key is "".
+        let (constant, keys) = match &args.args[1] {
+            ColumnarValue::Scalar(_) => (Some(constant_string(&args, 1, self.name())?), None),
+            ColumnarValue::Array(keys) => (None, Some(Arc::clone(keys))),
+        };
+        let row_keys = keys.as_ref().map(|k| Strings::of(k, self.name())).transpose()?;
         let mut out = SliceBuilder::new(&texts, input.len());
         for row in 0..input.len() {
+            let key = match (&constant, &row_keys) {
+                (Some(key), _) => key.as_str(),
+                (None, Some(keys)) => keys.get(row).unwrap_or(""),
+                (None, None) => "",
+            };
             let text = texts.get(row);
-            match text.and_then(|text| Some((text, json::member(text, &key)?))) {
+            match text.and_then(|text| Some((text, json::member(text, key)?))) {
                 Some((text, value)) => out.append_part(row, text, value)?,
                 None => out.append_null(),
             }

@@ -539,3 +539,32 @@ async fn totimespan_reads_a_constant_written_as_dotnet_writes_timespans() {
     let message = refusal("datatable(s:string)['1:00'] | extend t = totimespan(s)");
     assert!(message.contains("totimespan is supported of a constant string only"), "{message}");
 }
+
+#[tokio::test]
+async fn a_datetime_as_a_number_is_its_ticks_since_year_one() {
+    let query = "datatable(t:datetime)[datetime(1970-01-01), datetime(1969-12-31 23:59:59.9999999)]
+        | extend l = tolong(t), r = todouble(t) == todouble(tolong(t))";
+    assert_eq!(
+        sorted_rows(query).await,
+        [
+            "1969-12-31T23:59:59.999999900Z|621355967999999999|true",
+            "1970-01-01T00:00:00Z|621355968000000000|true"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_dynamic_index_can_be_computed_per_row() {
+    let query = r#"datatable(k:string, i:long, d:dynamic)["b", 1, dynamic({"a":[10,20], "b":[30,40]})]
+        | extend byname = d[k], byindex = d.a[i], fromend = d.b[i - 3]"#;
+    assert_eq!(rows(query).await, [r#"b|1|{"a":[10,20],"b":[30,40]}|[30,40]|20|30"#]);
+}
+
+#[tokio::test]
+async fn format_datetime_capital_f_drops_trailing_zeros() {
+    let query = "print a = format_datetime(datetime(2020-06-15 13:45:09.1200000), 'ss FFFF'),
+        b = format_datetime(datetime(2020-06-15 13:45:09), 'FFF')";
+    assert_eq!(rows(query).await, ["09 12|"]);
+    let message = refusal("print a = format_datetime(now(), 'ss.FFF')");
+    assert!(message.contains("the datetime format `ss.FFF` is not supported"), "{message}");
+}

@@ -472,6 +472,9 @@ fn convert_lenient(value: Typed, ty: Type, offset: usize) -> Result<Typed, Fault
     Ok(Typed::new(sql, ty))
 }
 
+/// Ticks from 0001-01-01 to 1970-01-01.
+const UNIX_EPOCH_TICKS: i64 = 621_355_968_000_000_000;
+
 /// `value` as `ty`, where Kusto converts implicitly or by a conversion function.
 pub(crate) fn convert(value: Typed, ty: Type, offset: usize) -> Result<Typed, Fault> {
     if value.ty == ty {
@@ -491,6 +494,14 @@ pub(crate) fn convert(value: Typed, ty: Type, offset: usize) -> Result<Typed, Fa
         }
         (from, Type::Bool) if from.is_numeric() => {
             Ok(Typed::new(format!("({} <> 0)", value.sql), Type::Bool))
+        }
+        // A datetime as a number is its ticks (100 ns) since 0001-01-01, as Kusto's answers
+        // show: `tolong(datetime(2020-01-01))` is 637134336000000000.
+        (Type::DateTime, to @ (Type::Long | Type::Real)) => {
+            let nanos = format!("arrow_cast({}, 'Int64')", value.sql);
+            let ticks =
+                format!("(({nanos} - ((({nanos} % 100) + 100) % 100)) / 100 + {UNIX_EPOCH_TICKS})");
+            Ok(Typed::new(format!("CAST({ticks} AS {})", to.sql()), to))
         }
         (Type::String | Type::Dynamic, _) => convert_lenient(value, ty, offset),
         (_, Type::String) => to_string(value, offset),

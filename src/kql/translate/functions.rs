@@ -212,6 +212,10 @@ impl Translator<'_> {
                         FormatPiece::Fraction(digits) => {
                             format!("substr(to_char({}, '%9f'), 1, {digits})", value.sql)
                         }
+                        FormatPiece::TrimmedFraction(digits) => format!(
+                            "rtrim(substr(to_char({}, '%9f'), 1, {digits}), '0')",
+                            value.sql
+                        ),
                     })
                     .collect();
                 Ok(Typed::new(format!("coalesce({}, '')", parts.join(" || ")), Type::String))
@@ -588,6 +592,8 @@ fn now_sql() -> String {
 enum FormatPiece {
     Chrono(String),
     Fraction(usize),
+    /// `F` to `FFFFFFF`: the digits without their trailing zeros, nothing for a zero.
+    TrimmedFraction(usize),
 }
 
 /// A Kusto datetime format (`yyyy-MM-dd HH:mm:ss.fffffff`) as pieces, for the parts lakehunt
@@ -618,14 +624,20 @@ fn datetime_format(kusto: &str) -> Option<Vec<FormatPiece>> {
     let mut rest = kusto;
     while let Some(c) = rest.chars().next() {
         let run = rest.len() - rest.trim_start_matches(c).len();
-        if c == 'f' {
-            if run > 7 {
+        if c == 'f' || c == 'F' {
+            // After a dot, whether the dot stays when the `F` digits are all zero is not
+            // pinned down here, so that form is refused.
+            if run > 7 || (c == 'F' && text.ends_with('.')) {
                 return None;
             }
             if !text.is_empty() {
                 pieces.push(FormatPiece::Chrono(std::mem::take(&mut text)));
             }
-            pieces.push(FormatPiece::Fraction(run));
+            pieces.push(if c == 'f' {
+                FormatPiece::Fraction(run)
+            } else {
+                FormatPiece::TrimmedFraction(run)
+            });
             rest = &rest[run..];
         } else if c.is_ascii_alphabetic() {
             let (_, _, chrono) = PARTS.iter().find(|(l, n, _)| *l == c && *n == run)?;

@@ -201,7 +201,24 @@ impl Translator<'_> {
                     ExprKind::Literal(Literal::Long(i)) => {
                         Ok(Typed::new(format!("kql_index({}, {i})", target.sql), Type::Dynamic))
                     }
-                    _ => Err(Fault::refuse(index.offset, "only constant indexes are supported")),
+                    _ => {
+                        // An index computed per row: a string names a member, a whole number
+                        // counts elements.
+                        let at = self.scalar(index, scope)?;
+                        let sql = match at.ty {
+                            Type::String => format!("kql_member({}, {})", target.sql, at.sql),
+                            t if t.is_integer() => {
+                                format!("kql_index({}, CAST({} AS BIGINT))", target.sql, at.sql)
+                            }
+                            other => {
+                                return Err(Fault::new(
+                                    index.offset,
+                                    &format!("a string or integer index, found a {other}"),
+                                ));
+                            }
+                        };
+                        Ok(Typed::new(sql, Type::Dynamic))
+                    }
                 }
             }
             ExprKind::In { value, list, negated, caseless } => {
