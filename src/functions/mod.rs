@@ -73,6 +73,7 @@ impl KustoFunctions {
             ScalarUDF::new_from_impl(dynamic::MakeBag::new()),
             ScalarUDF::new_from_impl(dynamic::BagMerge::new()),
             ScalarUDF::new_from_impl(base64::Base64Encode::new()),
+            ScalarUDF::new_from_impl(key_values::ParseKv::new()),
             ScalarUDF::new_from_impl(convert::ToInt::new()),
             ScalarUDF::new_from_impl(arrays::GetType::new()),
             ScalarUDF::new_from_impl(arrays::Slice::new()),
@@ -153,6 +154,7 @@ pub mod arrays;
 mod base64;
 pub mod convert;
 pub mod dynamic;
+mod key_values;
 pub mod terms;
 
 /// `kql_todynamic(x)`: Kusto's `todynamic` / `parse_json`.

@@ -121,6 +121,15 @@ pub enum OperatorKind {
         source: Expr,
         pattern: Vec<ParsePart>,
     },
+    /// `parse-kv text as (key:type, ...) with (pair_delimiter=..., kv_delimiter=..., quote=...)`:
+    /// each key's value in the text, as a column of its name.
+    ParseKv {
+        source: Expr,
+        keys: Vec<KvKey>,
+        pair_delimiter: String,
+        kv_delimiter: String,
+        quote: String,
+    },
     /// `search`: rows where the predicate holds, a bare string in it matching any column.
     Search {
         case_sensitive: bool,
@@ -151,6 +160,14 @@ pub struct MakeSeries {
     pub to: Option<Expr>,
     pub step: Expr,
     pub by: Vec<Assignment>,
+}
+
+/// A key `parse-kv` looks for, with the type of its column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KvKey {
+    pub name: String,
+    pub kind: Option<String>,
+    pub offset: usize,
 }
 
 /// One part of a `parse` pattern.

@@ -18,7 +18,6 @@ pub fn parse(text: &str) -> Result<Query, Fault> {
 
 /// Tabular operators Kusto has that lakehunt refuses, so their message can say so.
 const KNOWN_UNSUPPORTED: &[&str] = &[
-    "parse-kv",
     "evaluate",
     "render",
     "find",
@@ -455,6 +454,7 @@ impl Parser {
             }
             "take" | "limit" => OperatorKind::Take(self.expr()?),
             "parse" | "parse-where" => self.parse_operator(name == "parse-where")?,
+            "parse-kv" => self.parse_kv()?,
             "search" => self.search()?,
             "make-series" => self.make_series()?,
             "mv-apply" => {

@@ -163,6 +163,67 @@ impl Parser {
     }
 
     /// `parse [kind=simple|regex] expr with [*] "text" column[:type] ...`.
+    /// `parse-kv text as (key[:type], ...) with (name = 'value', ...)`, in the form with both
+    /// delimiters given.
+    pub(super) fn parse_kv(&mut self) -> Result<OperatorKind, Fault> {
+        let start = self.offset();
+        let source = self.expr()?;
+        self.expect_word("as")?;
+        self.expect_symbol("(")?;
+        let mut keys = Vec::new();
+        loop {
+            let (name, offset) = self.name("a key")?;
+            let kind =
+                if self.eat_symbol(":") { Some(self.name("a column type")?.0) } else { None };
+            keys.push(KvKey { name, kind, offset });
+            if !self.eat_symbol(",") {
+                break;
+            }
+        }
+        self.expect_symbol(")")?;
+        let (mut pair_delimiter, mut kv_delimiter, mut quote) = (None, None, String::new());
+        if self.eat_word("with") {
+            self.expect_symbol("(")?;
+            loop {
+                let (option, option_offset) = self.name("a parse-kv option")?;
+                self.expect_symbol("=")?;
+                let value_offset = self.offset();
+                let TokenKind::Str(value) = self.peek().clone() else {
+                    return Err(Fault::refuse(
+                        value_offset,
+                        &format!("parse-kv {option}= needs a string"),
+                    ));
+                };
+                self.advance();
+                match option.as_str() {
+                    "pair_delimiter" => pair_delimiter = Some(value),
+                    "kv_delimiter" => kv_delimiter = Some(value),
+                    "quote" => quote = value,
+                    _ => {
+                        return Err(Fault::refuse(
+                            option_offset,
+                            &format!("parse-kv {option}= is not supported"),
+                        ));
+                    }
+                }
+                if !self.eat_symbol(",") {
+                    break;
+                }
+            }
+            self.expect_symbol(")")?;
+        }
+        let (Some(pair_delimiter), Some(kv_delimiter)) = (pair_delimiter, kv_delimiter) else {
+            return Err(Fault::refuse(
+                start,
+                "parse-kv is supported with both pair_delimiter= and kv_delimiter= given",
+            ));
+        };
+        if pair_delimiter.is_empty() || kv_delimiter.is_empty() {
+            return Err(Fault::new(start, "non-empty delimiters"));
+        }
+        Ok(OperatorKind::ParseKv { source, keys, pair_delimiter, kv_delimiter, quote })
+    }
+
     pub(super) fn parse_operator(&mut self, filter: bool) -> Result<OperatorKind, Fault> {
         let mut regex = false;
         while self.is_word("kind") || self.is_word("flags") {

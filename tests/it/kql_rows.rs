@@ -568,3 +568,16 @@ async fn format_datetime_capital_f_drops_trailing_zeros() {
     let message = refusal("print a = format_datetime(now(), 'ss.FFF')");
     assert!(message.contains("the datetime format `ss.FFF` is not supported"), "{message}");
 }
+
+#[tokio::test]
+async fn parse_kv_takes_each_keys_first_value_outside_quotes() {
+    let query = r#"datatable(s:string)['user="a;b" ; tries = 3;user=c', 'tries=x']
+        | parse-kv s as (user:string, tries:long, missing:string)
+            with (pair_delimiter=';', kv_delimiter='=', quote='"')
+        | project user, tries, missing"#;
+    assert_eq!(sorted_rows(query).await, ["a;b|3|", "|null|"]);
+    let message = refusal("datatable(s:string)['a=1'] | parse-kv s as (a) with (regex='(.)')");
+    assert!(message.contains("parse-kv regex= is not supported"), "{message}");
+    let message = refusal("datatable(s:string)['a=1'] | parse-kv s as (a)");
+    assert!(message.contains("with both pair_delimiter= and kv_delimiter= given"), "{message}");
+}

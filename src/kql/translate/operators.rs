@@ -31,6 +31,10 @@ impl Translator<'_> {
             OperatorKind::Parse { regex, filter, source, pattern } => {
                 self.parse((*regex, *filter), source, pattern, rel, (at, end))
             }
+            OperatorKind::ParseKv { source, keys, pair_delimiter, kv_delimiter, quote } => {
+                let delimiters = [pair_delimiter.as_str(), kv_delimiter.as_str(), quote.as_str()];
+                self.parse_kv(source, keys, delimiters, rel, (at, end))
+            }
             OperatorKind::Search { case_sensitive, predicate } => {
                 self.search(*case_sensitive, predicate, rel, "search_arg0", (at, end))
             }

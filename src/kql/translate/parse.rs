@@ -7,12 +7,17 @@
 //! expressions, a match may start and end anywhere, and a string column takes the longest
 //! text (Kusto's greedy default). A number column matches digits only. Where the pattern
 //! does not match, string columns are `""` and the others null; `parse-where` drops the row.
+//!
+//! `parse-kv` with both delimiters given splits the text into pairs (delimiters inside quotes
+//! do not count), each pair at its first key-value delimiter, and trims blanks and quotes
+//! from keys and values (`kql_parse_kv`).
 
 use super::super::Fault;
-use super::super::ast::{Expr, ParsePart};
+use super::super::ast::{Expr, KvKey, ParsePart};
 use super::super::types::Type;
+use super::conversions::convert;
 use super::scalar::Scope;
-use super::{Column, Rel, Select, Translator, ident, string_literal};
+use super::{Column, Rel, Select, Translator, Typed, ident, string_literal};
 
 impl Translator<'_> {
     pub(crate) fn parse(
@@ -102,6 +107,73 @@ impl Translator<'_> {
             ..Select::of(items, &rel.name)
         };
         let out = self.emit(label, at, end, select, columns);
+        Ok(out.keeping_order_of(&rel))
+    }
+}
+
+impl Translator<'_> {
+    /// `parse-kv`: a column per key, its value where `text` holds the key (the first time it
+    /// does), else null, or "" for a string; a typed value is converted as `toint()` and its
+    /// kin convert text.
+    pub(crate) fn parse_kv(
+        &mut self,
+        source: &Expr,
+        keys: &[KvKey],
+        [pair, kv, quote]: [&str; 3],
+        rel: Rel,
+        (at, end): (usize, usize),
+    ) -> Result<Rel, Fault> {
+        let text = self.scalar(source, &Scope::of(&rel))?;
+        if text.ty != Type::String {
+            return Err(Fault::refuse(
+                source.offset,
+                &format!(
+                    "parse-kv of a {} value is not supported; convert it with tostring()",
+                    text.ty
+                ),
+            ));
+        }
+        let mut items: Vec<String> = rel.columns.iter().map(|c| ident(&c.name)).collect();
+        let mut columns = rel.columns.clone();
+        for key in keys {
+            let ty = match &key.kind {
+                None => Type::String,
+                Some(kind) => Type::parse(kind).ok_or_else(|| {
+                    Fault::new(key.offset, &format!("a column type, found `{kind}`"))
+                })?,
+            };
+            if !matches!(
+                ty,
+                Type::String | Type::Int | Type::Long | Type::Real | Type::Bool | Type::DateTime
+            ) {
+                return Err(Fault::refuse(
+                    key.offset,
+                    &format!("parse-kv into a {ty} column is not supported"),
+                ));
+            }
+            if columns.iter().any(|c| c.name == key.name) {
+                return Err(Fault::refuse(
+                    key.offset,
+                    &format!("parse-kv into the existing column `{}` is not supported", key.name),
+                ));
+            }
+            let value = format!(
+                "kql_parse_kv({}, {}, {}, {}, {})",
+                text.sql,
+                string_literal(&key.name),
+                string_literal(pair),
+                string_literal(kv),
+                string_literal(quote)
+            );
+            let sql = match ty {
+                Type::String => format!("coalesce({value}, '')"),
+                other => convert(Typed::new(value, Type::String), other, key.offset)?.sql,
+            };
+            items.push(format!("{sql} AS {}", ident(&key.name)));
+            columns.push(Column { name: key.name.clone(), ty });
+        }
+        let select = Select::of(items, &rel.name);
+        let out = self.emit("parse-kv", at, end, select, columns);
         Ok(out.keeping_order_of(&rel))
     }
 }
