@@ -114,6 +114,9 @@ pub enum OperatorKind {
         by: SortKey,
     },
     Take(Expr),
+    /// `top-nested N of key by aggregate, top-nested ...`: the top groups of each level within
+    /// the groups kept above it.
+    TopNested(Vec<TopNestedLevel>),
     /// `parse` and `parse-where` (`filter`): columns cut out of a string by a pattern.
     Parse {
         regex: bool,
@@ -160,6 +163,16 @@ pub struct MakeSeries {
     pub to: Option<Expr>,
     pub step: Expr,
     pub by: Vec<Assignment>,
+}
+
+/// One level of `top-nested`: how many groups it keeps (all without a count), the key it
+/// groups by, the aggregate it ranks them by, and in which direction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopNestedLevel {
+    pub count: Option<Expr>,
+    pub key: Assignment,
+    pub aggregate: Assignment,
+    pub ascending: bool,
 }
 
 /// A key `parse-kv` looks for, with the type of its column.

@@ -28,7 +28,6 @@ const KNOWN_UNSUPPORTED: &[&str] = &[
     "facet",
     "sample",
     "sample-distinct",
-    "top-nested",
     "top-hitters",
     "getschema",
     "externaldata",
@@ -453,6 +452,7 @@ impl Parser {
                 OperatorKind::Top { count, by: keys.remove(0) }
             }
             "take" | "limit" => OperatorKind::Take(self.expr()?),
+            "top-nested" => self.top_nested()?,
             "parse" | "parse-where" => self.parse_operator(name == "parse-where")?,
             "parse-kv" => self.parse_kv()?,
             "search" => self.search()?,

@@ -409,6 +409,37 @@ impl Parser {
         }
     }
 
+    /// The levels of `top-nested`, each `[N] of [Name =] key by [Name =] aggregate [asc|desc]`,
+    /// joined by `, top-nested`.
+    pub(super) fn top_nested(&mut self) -> Result<OperatorKind, Fault> {
+        let mut levels = Vec::new();
+        loop {
+            let count = if self.is_word("of") { None } else { Some(self.expr()?) };
+            self.expect_word("of")?;
+            let key = self.assignment_list(false)?.remove(0);
+            if self.is_word("with") {
+                return Err(Fault::refuse(
+                    self.offset(),
+                    "top-nested with others= is not supported",
+                ));
+            }
+            self.expect_word("by")?;
+            let aggregate = self.assignment_list(false)?.remove(0);
+            let ascending = if self.eat_word("asc") {
+                true
+            } else {
+                self.eat_word("desc");
+                false
+            };
+            levels.push(TopNestedLevel { count, key, aggregate, ascending });
+            if !self.is_symbol(",") {
+                return Ok(OperatorKind::TopNested(levels));
+            }
+            self.advance();
+            self.expect_word("top-nested")?;
+        }
+    }
+
     pub(super) fn assignments(&mut self) -> Result<Vec<Assignment>, Fault> {
         self.assignment_list(true)
     }

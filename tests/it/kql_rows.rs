@@ -1,8 +1,9 @@
 //! KQL's row-order operators and the operators beyond the seed rule's: `serialize` and the
 //! row functions, `range`, `parse` and `parse-where`, `lookup`, `mv-expand ... to typeof()`,
-//! `mv-apply`, `search`, `make-series`, `union withsource=`, and the functions and aggregates
-//! added with them (the period functions' offsets, `make_bag`, `datetime_diff`'s short and
-//! long periods), each run through the translator and the engine.
+//! `mv-apply`, `search`, `make-series`, `union withsource=`, `parse-kv`, `top-nested`, and the
+//! functions and aggregates added with them (the period functions' offsets, `make_bag`,
+//! `datetime_diff`'s short and long periods, ...), each run through the translator and the
+//! engine.
 
 use super::kql_semantics::{rows, run_kql, sorted_rows};
 
@@ -580,4 +581,22 @@ async fn parse_kv_takes_each_keys_first_value_outside_quotes() {
     assert!(message.contains("parse-kv regex= is not supported"), "{message}");
     let message = refusal("datatable(s:string)['a=1'] | parse-kv s as (a)");
     assert!(message.contains("with both pair_delimiter= and kv_delimiter= given"), "{message}");
+}
+
+#[tokio::test]
+async fn top_nested_keeps_the_top_groups_within_each_kept_parent() {
+    let query = r#"datatable(team:string, user:string, n:long)["red", "ann", 5, "red", "bob", 7,
+        "red", "bob", 1, "blue", "cat", 20, "blue", "dan", 2, "green", "eve", 3]
+        | top-nested 2 of team by total = sum(n), top-nested 1 of user by most = max(n)"#;
+    let (header, found) = header_and_sorted_rows(query).await;
+    assert_eq!(header, "team:string, total:long, user:string, most:long");
+    assert_eq!(found, ["blue|22|cat|20", "red|13|bob|7"]);
+    let unnamed = "datatable(k:string, v:long)['a', 1, 'b', 2, 'b', 3]
+        | top-nested of k by sum(v) asc";
+    let (header, found) = header_and_sorted_rows(unnamed).await;
+    assert_eq!(header, "k:string, aggregated_k:long");
+    assert_eq!(found, ["a|1", "b|5"]);
+    let message =
+        refusal("datatable(k:string)['a'] | top-nested 1 of k with others = 'x' by count()");
+    assert!(message.contains("top-nested with others= is not supported"), "{message}");
 }

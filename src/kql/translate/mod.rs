@@ -20,6 +20,7 @@ mod search;
 mod select;
 mod sources;
 mod strings;
+mod top_nested;
 
 use super::Fault;
 use super::ast::{FunctionBody, Let, LetValue, Pipeline, Query};

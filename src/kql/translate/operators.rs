@@ -143,6 +143,7 @@ impl Translator<'_> {
                 out.order = Some(order);
                 Ok(out)
             }
+            OperatorKind::TopNested(levels) => self.top_nested(levels, rel, (at, end)),
             OperatorKind::Take(count) => {
                 let limit = self.row_count(count, &rel)?;
                 let select = Select {
@@ -622,7 +623,7 @@ fn item(typed: &Typed, name: &str) -> String {
 }
 
 /// The name Kusto gives an expression's column: a column's own name, `a_b` for `a.b`.
-fn expression_name(expr: &Expr) -> Option<String> {
+pub(super) fn expression_name(expr: &Expr) -> Option<String> {
     match &expr.kind {
         ExprKind::Name(name) => Some(name.clone()),
         ExprKind::Member { target, key } => Some(format!("{}_{key}", expression_name(target)?)),
