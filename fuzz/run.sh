@@ -21,7 +21,10 @@ for query in \
     'DeviceLogonEvents | where ActionType == "LogonSuccess" | summarize count() by DeviceName' \
     'let ips = DeviceNetworkInfo | mv-expand IPAddresses | extend ip = tostring(IPAddresses.IPAddress) | distinct ip; DeviceLogonEvents | where RemoteIP !in (ips)' \
     'datatable(a:long, b:string)[1, "x", 2, "y"] | extend c = a % 3, d = toint(b) | join kind=leftanti (print a = 1) on a' \
-    'print x = iff(1 > 2, "a", "b"), y = bin(now(), 1h), z = dynamic({"k": [1, 2]}).k[0]'; do
+    'print x = iff(1 > 2, "a", "b"), y = bin(now(), 1h), z = dynamic({"k": [1, 2]}).k[0]' \
+    'datatable(s:string)["a=1;b=\"x;y\""] | parse-kv s as (a:long, b) with (pair_delimiter=";", kv_delimiter="=", quote="\"")' \
+    'union withsource=T isfuzzy=true DeviceEvents, (DeviceLogonEvents | take 1) | top-nested 3 of T by n = count(), top-nested 1 of ActionType by max(Timestamp) asc' \
+    'let f = (n:long) { range x from 1 to n step 1 }; print d = dynamic({"a": 1}) | extend k = "a" | extend v = d[k], s = substring("abc", -2), b = bag_merge(d, d) | join kind=leftanti f(3) on $left.v == $right.x'; do
     n=$((n + 1))
     printf '%s' "$query" > "$corpus/own-$n.kql"
 done

@@ -555,10 +555,12 @@ async fn a_datetime_as_a_number_is_its_ticks_since_year_one() {
 }
 
 #[tokio::test]
-async fn a_dynamic_index_can_be_computed_per_row() {
-    let query = r#"datatable(k:string, i:long, d:dynamic)["b", 1, dynamic({"a":[10,20], "b":[30,40]})]
-        | extend byname = d[k], byindex = d.a[i], fromend = d.b[i - 3]"#;
-    assert_eq!(rows(query).await, [r#"b|1|{"a":[10,20],"b":[30,40]}|[30,40]|20|30"#]);
+async fn a_dynamic_key_can_be_computed_per_row_an_array_index_cannot() {
+    let query = r#"datatable(k:string, d:dynamic)["b", dynamic({"a":[10,20], "b":[30,40]})]
+        | extend byname = d[k], first = d[strcat("", "a")][0]"#;
+    assert_eq!(rows(query).await, [r#"b|{"a":[10,20],"b":[30,40]}|[30,40]|10"#]);
+    let message = refusal("datatable(i:long, d:dynamic)[1, dynamic([1, 2])] | extend e = d[i]");
+    assert!(message.contains("an array index must be a constant"), "{message}");
 }
 
 #[tokio::test]

@@ -202,22 +202,24 @@ impl Translator<'_> {
                         Ok(Typed::new(format!("kql_index({}, {i})", target.sql), Type::Dynamic))
                     }
                     _ => {
-                        // An index computed per row: a string names a member, a whole number
-                        // counts elements.
+                        // A key computed per row names a member, as Kusto's answers show. An
+                        // array index computed per row is refused: Kusto rejected the one query
+                        // of its answers that has one (`a[array_length(a) - 1]`).
                         let at = self.scalar(index, scope)?;
-                        let sql = match at.ty {
-                            Type::String => format!("kql_member({}, {})", target.sql, at.sql),
-                            t if t.is_integer() => {
-                                format!("kql_index({}, CAST({} AS BIGINT))", target.sql, at.sql)
-                            }
-                            other => {
-                                return Err(Fault::new(
-                                    index.offset,
-                                    &format!("a string or integer index, found a {other}"),
-                                ));
-                            }
-                        };
-                        Ok(Typed::new(sql, Type::Dynamic))
+                        match at.ty {
+                            Type::String => Ok(Typed::new(
+                                format!("kql_member({}, {})", target.sql, at.sql),
+                                Type::Dynamic,
+                            )),
+                            t if t.is_integer() => Err(Fault::refuse(
+                                index.offset,
+                                "an array index must be a constant",
+                            )),
+                            other => Err(Fault::new(
+                                index.offset,
+                                &format!("a string key or an integer index, found a {other}"),
+                            )),
+                        }
                     }
                 }
             }
