@@ -9,6 +9,8 @@
 //! | `kql_array_concat(d, ...)` | `array_concat(d, ...)` |
 //! | `kql_strcat_array(d, delimiter)` | `strcat_array(d, delimiter)`: elements as `tostring` writes them |
 //! | `kql_countof(text, search)` | `countof(text, search)`: occurrences, overlapping ones included |
+//! | `kql_array_sum(d)` | `array_sum(d)`: a real; null when an element is not a number, and (lakehunt's choice) for an empty array |
+//! | `kql_array_index_of(d, json)` | `array_index_of(d, v)`: the first element equal to `v` (numbers by value), or -1 |
 
 use std::sync::Arc;
 
@@ -79,6 +81,13 @@ array_udf!(
     "kql_ipv4_in_ranges",
     Signature::variadic_any(Volatility::Immutable),
     DataType::Boolean
+);
+array_udf!(ArraySum, "kql_array_sum", Signature::any(1, Volatility::Immutable), DataType::Float64);
+array_udf!(
+    ArrayIndexOf,
+    "kql_array_index_of",
+    Signature::any(2, Volatility::Immutable),
+    DataType::Int64
 );
 array_udf!(ExtractAll, "kql_extract_all", Signature::any(2, Volatility::Immutable), DataType::Utf8);
 
@@ -188,6 +197,57 @@ impl StrcatArray {
                 parts.join(delimiters.get(row).unwrap_or(""))
             });
             out.append_value(joined.unwrap_or_default());
+        }
+        Ok(Arc::new(out.finish()))
+    }
+}
+
+impl ArraySum {
+    fn apply(&self, arrays: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
+        let texts = Strings::of(&arrays[0], self.name())?;
+        let mut out = datafusion::arrow::array::Float64Builder::with_capacity(rows);
+        for row in 0..rows {
+            let sum =
+                elements(texts.get(row)).filter(|items| !items.is_empty()).and_then(|items| {
+                    items.iter().try_fold(0.0, |sum, item| {
+                        let number = (json::kind(item) == json::Kind::Number)
+                            .then(|| item.trim().parse::<f64>().ok())
+                            .flatten()?;
+                        Some(sum + number)
+                    })
+                });
+            out.append_option(sum);
+        }
+        Ok(Arc::new(out.finish()))
+    }
+}
+
+/// True when two JSON values are equal as Kusto compares dynamic values: numbers by value,
+/// strings by their decoded text, anything else by its text.
+fn same_value(a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim(), b.trim());
+    match (json::kind(a), json::kind(b)) {
+        (json::Kind::Number, json::Kind::Number) => {
+            matches!((a.parse::<f64>(), b.parse::<f64>()), (Ok(x), Ok(y)) if x == y)
+        }
+        (json::Kind::String, json::Kind::String) => {
+            json::decode_string(a) == json::decode_string(b)
+        }
+        _ => a == b,
+    }
+}
+
+impl ArrayIndexOf {
+    fn apply(&self, arrays: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
+        let texts = Strings::of(&arrays[0], self.name())?;
+        let values = Strings::of(&arrays[1], self.name())?;
+        let mut out = Int64Builder::with_capacity(rows);
+        for row in 0..rows {
+            let value = values.get(row).unwrap_or("null");
+            let found = elements(texts.get(row)).map(|items| {
+                items.iter().position(|item| same_value(item, value)).map_or(-1, |i| i as i64)
+            });
+            out.append_option(found);
         }
         Ok(Arc::new(out.finish()))
     }

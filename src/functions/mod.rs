@@ -82,6 +82,8 @@ impl KustoFunctions {
             ScalarUDF::new_from_impl(arrays::StrcatArray::new()),
             ScalarUDF::new_from_impl(arrays::CountOf::new()),
             ScalarUDF::new_from_impl(arrays::ExtractAll::new()),
+            ScalarUDF::new_from_impl(arrays::ArraySum::new()),
+            ScalarUDF::new_from_impl(arrays::ArrayIndexOf::new()),
             ScalarUDF::new_from_impl(arrays::Ipv4InRanges::new()),
             ScalarUDF::new_from_impl(convert::ToLong::new()),
             ScalarUDF::new_from_impl(convert::ToReal::new()),

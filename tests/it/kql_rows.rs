@@ -602,3 +602,18 @@ async fn top_nested_keeps_the_top_groups_within_each_kept_parent() {
         refusal("datatable(k:string)['a'] | top-nested 1 of k with others = 'x' by count()");
     assert!(message.contains("top-nested with others= is not supported"), "{message}");
 }
+
+#[tokio::test]
+async fn array_sum_and_array_index_of_read_dynamic_arrays() {
+    let query = r#"print a = array_sum(dynamic([1, 2.5, 3])), b = array_sum(dynamic([1, "2"])),
+        c = array_index_of(dynamic([10, 20.0, 30]), 20), d = array_index_of(dynamic(["x", "y"]), "y"),
+        e = array_index_of(dynamic([1]), 5), f = array_index_of(dynamic({"a": 1}), 1)"#;
+    assert_eq!(rows(query).await, ["6.5|null|1|1|-1|null"]);
+}
+
+#[tokio::test]
+async fn new_guid_gives_each_row_its_own_guid() {
+    let query = "range x from 1 to 50 step 1 | extend g = new_guid()
+        | summarize n = dcount(g), shaped = countif(g matches regex '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$')";
+    assert_eq!(rows(query).await, ["50|50"]);
+}

@@ -395,7 +395,7 @@ fn dynamic(value: Typed, offset: usize) -> Result<Typed, Fault> {
 }
 
 /// The JSON text of a value, as a dynamic bag or array holds it.
-fn json_of(value: Typed, offset: usize) -> Result<String, Fault> {
+pub(crate) fn json_of(value: Typed, offset: usize) -> Result<String, Fault> {
     Ok(match value.ty {
         Type::Dynamic => format!("coalesce({}, 'null')", value.sql),
         Type::String | Type::Guid => format!("kql_quote({})", value.sql),

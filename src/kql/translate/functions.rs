@@ -59,6 +59,7 @@ pub const SCALAR_FUNCTIONS: &[&str] = &[
     "datetime_diff",
     "ago",
     "now",
+    "new_guid",
     "not",
     "abs",
     "round",
@@ -122,6 +123,11 @@ impl Translator<'_> {
             "now" => {
                 arity(0, 0)?;
                 Ok(Typed::new(now_sql(), Type::DateTime))
+            }
+            // A random (version 4) GUID per row, as lower-case text like Kusto's.
+            "new_guid" => {
+                arity(0, 0)?;
+                Ok(Typed::new("uuid()", Type::Guid))
             }
             "bin" | "floor" => {
                 arity(2, 2)?;

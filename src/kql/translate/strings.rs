@@ -28,6 +28,8 @@ pub const FUNCTIONS: &[&str] = &[
     "base64_encode_tostring",
     "base64_encodestring",
     "range",
+    "array_sum",
+    "array_index_of",
 ];
 
 /// Translates the function `name` of already translated `args`, written at `exprs`.
@@ -56,6 +58,7 @@ pub(crate) fn call(
         "strcmp" | "indexof" | "strcat_array" => (2, 2),
         "replace_regex" | "array_slice" => (3, 3),
         "range" => (2, 3),
+        "array_index_of" => (2, 2),
         "extract_all" | "extractall" => (2, 2),
         "array_concat" => (1, usize::MAX),
         _ => (1, 1),
@@ -123,6 +126,11 @@ pub(crate) fn call(
                 ),
                 Type::Dynamic,
             )
+        }
+        "array_sum" => (format!("kql_array_sum({})", dynamic(0)?), Type::Real),
+        "array_index_of" => {
+            let value = super::conversions::json_of(args[1].clone(), at(1))?;
+            (format!("kql_array_index_of({}, {value})", dynamic(0)?), Type::Long)
         }
         "base64_encode_tostring" | "base64_encodestring" => {
             (format!("kql_base64_encode({})", text(0)?), Type::String)
