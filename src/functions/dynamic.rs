@@ -17,7 +17,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, AsArray, Int64Builder, StringBuilder};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, Int64Builder, StringBuilder};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{Result, ScalarValue, exec_err};
 use datafusion::logical_expr::{
@@ -217,21 +217,34 @@ impl Quote {
     }
 }
 
+/// The optional size limit at `position`: a constant above 0, or no limit.
+fn size_limit(args: &ScalarFunctionArgs, position: usize, name: &str) -> Result<usize> {
+    match args.args.get(position) {
+        None => Ok(usize::MAX),
+        Some(ColumnarValue::Scalar(ScalarValue::Int64(Some(n)))) if *n > 0 => {
+            Ok(usize::try_from(*n).unwrap_or(usize::MAX))
+        }
+        Some(_) => exec_err!("{name} takes a constant size limit above 0"),
+    }
+}
+
+/// The lists `array_agg` gathered, one per group.
+fn aggregated_list<'a>(
+    input: &'a ArrayRef,
+    name: &str,
+) -> Result<&'a datafusion::arrow::array::ListArray> {
+    match input.data_type() {
+        DataType::List(_) => Ok(input.as_list::<i32>()),
+        other => exec_err!("{name} takes a list, not {other}"),
+    }
+}
+
 impl JsonArray {
     fn invoke(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let set = constant_string(&args, 1, self.name())? == "set";
-        let limit = match args.args.get(2) {
-            None => usize::MAX,
-            Some(ColumnarValue::Scalar(ScalarValue::Int64(Some(n)))) if *n > 0 => {
-                usize::try_from(*n).unwrap_or(usize::MAX)
-            }
-            Some(_) => return exec_err!("kql_json_array takes a constant size limit above 0"),
-        };
+        let limit = size_limit(&args, 2, self.name())?;
         let input = args.args[0].to_array(args.number_rows)?;
-        let lists = match input.data_type() {
-            DataType::List(_) => input.as_list::<i32>(),
-            other => return exec_err!("kql_json_array takes a list, not {other}"),
-        };
+        let lists = aggregated_list(&input, self.name())?;
         let mut out = StringBuilder::with_capacity(lists.len(), 0);
         for row in 0..lists.len() {
             let mut seen: Vec<String> = Vec::new();
@@ -290,18 +303,9 @@ impl BagMerge {
 
 impl MakeBag {
     fn invoke(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let limit = match args.args.get(1) {
-            None => usize::MAX,
-            Some(ColumnarValue::Scalar(ScalarValue::Int64(Some(n)))) if *n > 0 => {
-                usize::try_from(*n).unwrap_or(usize::MAX)
-            }
-            Some(_) => return exec_err!("kql_make_bag takes a constant size limit above 0"),
-        };
+        let limit = size_limit(&args, 1, self.name())?;
         let input = args.args[0].to_array(args.number_rows)?;
-        let lists = match input.data_type() {
-            DataType::List(_) => input.as_list::<i32>(),
-            other => return exec_err!("kql_make_bag takes a list, not {other}"),
-        };
+        let lists = aggregated_list(&input, self.name())?;
         let mut out = StringBuilder::with_capacity(lists.len(), 0);
         for row in 0..lists.len() {
             if lists.is_valid(row) {

@@ -84,6 +84,48 @@ fn argument_name(arg: &Expr) -> Option<String> {
     }
 }
 
+/// What a `make_*` aggregate gathers, and its size limit as SQL (`, 10`, or nothing):
+/// `make_x(v [, limit])`, or `make_x_if(v, condition [, limit])` whose value is null where the
+/// condition does not hold. Which elements a limit keeps, Kusto leaves unspecified.
+fn gathered(
+    name: &str,
+    typed: &[Typed],
+    args: &[Expr],
+    offset: usize,
+    at: &dyn Fn(usize) -> usize,
+) -> Result<(Typed, String), Fault> {
+    let conditional = name.ends_with("_if");
+    let least = if conditional { 2 } else { 1 };
+    if typed.len() < least || typed.len() > least + 1 {
+        return Err(Fault::new(
+            offset,
+            &format!("{least} or {} argument(s) for {name}", least + 1),
+        ));
+    }
+    let limit = match args.get(least) {
+        Some(Expr { kind: ExprKind::Literal(Literal::Long(n) | Literal::Int(n)), .. })
+            if *n > 0 =>
+        {
+            format!(", {n}")
+        }
+        Some(_) => {
+            return Err(Fault::refuse(
+                at(least),
+                &format!("{name} needs a constant size limit above 0"),
+            ));
+        }
+        None => String::new(),
+    };
+    if !conditional {
+        return Ok((typed[0].clone(), limit));
+    }
+    if typed[1].ty != Type::Bool {
+        return Err(Fault::new(at(1), &format!("a bool condition, found a {}", typed[1].ty)));
+    }
+    let value = format!("CASE WHEN {} THEN {} END", typed[1].sql, typed[0].sql);
+    Ok((Typed::new(value, typed[0].ty), limit))
+}
+
 impl Translator<'_> {
     /// An aggregate call in a `summarize`.
     pub(crate) fn aggregate(
@@ -241,41 +283,7 @@ impl Translator<'_> {
                 Typed::new(sql, Type::Real)
             }
             "make_set" | "make_list" | "make_set_if" | "make_list_if" => {
-                let conditional = name.ends_with("_if");
-                let least = if conditional { 2 } else { 1 };
-                if typed.len() < least || typed.len() > least + 1 {
-                    return Err(Fault::new(
-                        offset,
-                        &format!("{least} or {} argument(s) for {name}", least + 1),
-                    ));
-                }
-                // At most this many elements; which ones, when there are more, Kusto leaves
-                // unspecified.
-                let limit = match args.get(least) {
-                    Some(Expr {
-                        kind: ExprKind::Literal(Literal::Long(n) | Literal::Int(n)),
-                        ..
-                    }) if *n > 0 => {
-                        format!(", {n}")
-                    }
-                    Some(_) => {
-                        return Err(Fault::refuse(
-                            at(least),
-                            &format!("{name} needs a constant size limit above 0"),
-                        ));
-                    }
-                    None => String::new(),
-                };
-                let value = if conditional {
-                    condition(&typed[1], at(1))?;
-                    Typed::new(
-                        format!("CASE WHEN {} THEN {} END", typed[1].sql, typed[0].sql),
-                        typed[0].ty,
-                    )
-                } else {
-                    typed[0].clone()
-                };
-                let value = &value;
+                let (value, limit) = gathered(name, &typed, args, offset, &at)?;
                 if !matches!(value.ty, Type::String | Type::Long | Type::Int | Type::Bool) {
                     return Err(Fault::refuse(
                         at(0),
@@ -290,39 +298,13 @@ impl Translator<'_> {
                 )
             }
             "make_bag" | "make_bag_if" => {
-                let conditional = name.ends_with("_if");
-                let least = if conditional { 2 } else { 1 };
-                if typed.len() < least || typed.len() > least + 1 {
-                    return Err(Fault::new(
-                        offset,
-                        &format!("{least} or {} argument(s) for {name}", least + 1),
-                    ));
+                let (value, limit) = gathered(name, &typed, args, offset, &at)?;
+                if value.ty != Type::Dynamic {
+                    return Err(Fault::new(at(0), &format!("a dynamic, found a {}", value.ty)));
                 }
-                if typed[0].ty != Type::Dynamic {
-                    return Err(Fault::new(at(0), &format!("a dynamic, found a {}", typed[0].ty)));
-                }
-                let limit = match args.get(least) {
-                    Some(Expr {
-                        kind: ExprKind::Literal(Literal::Long(n) | Literal::Int(n)),
-                        ..
-                    }) if *n > 0 => format!(", {n}"),
-                    Some(_) => {
-                        return Err(Fault::refuse(
-                            at(least),
-                            &format!("{name} needs a constant size limit above 0"),
-                        ));
-                    }
-                    None => String::new(),
-                };
-                let value = if conditional {
-                    condition(&typed[1], at(1))?;
-                    format!("CASE WHEN {} THEN {} END", typed[1].sql, typed[0].sql)
-                } else {
-                    typed[0].sql.clone()
-                };
                 // Which value a key repeated across rows keeps, Kusto leaves unspecified;
                 // lakehunt keeps the first it meets.
-                Typed::new(format!("kql_make_bag(array_agg({value}){limit})"), Type::Dynamic)
+                Typed::new(format!("kql_make_bag(array_agg({}){limit})", value.sql), Type::Dynamic)
             }
             _ => {
                 return Err(Fault::refuse(

@@ -28,16 +28,7 @@ impl Translator<'_> {
         rel: Rel,
         (at, end): (usize, usize),
     ) -> Result<Rel, Fault> {
-        let text = self.scalar(source, &Scope::of(&rel))?;
-        if text.ty != Type::String {
-            return Err(Fault::refuse(
-                source.offset,
-                &format!(
-                    "parse of a {} value is not supported; convert it with tostring()",
-                    text.ty
-                ),
-            ));
-        }
+        let text = self.parsed_text("parse", source, &rel)?;
         let mut expression = String::from(if regex { "" } else { "(?s)^" });
         let mut group = 0;
         let mut extracted: Vec<(String, Type, usize)> = Vec::new();
@@ -112,6 +103,21 @@ impl Translator<'_> {
 }
 
 impl Translator<'_> {
+    /// The text `operator` takes apart: a string, or else a refusal that says how to make one.
+    fn parsed_text(&mut self, operator: &str, source: &Expr, rel: &Rel) -> Result<Typed, Fault> {
+        let text = self.scalar(source, &Scope::of(rel))?;
+        if text.ty != Type::String {
+            return Err(Fault::refuse(
+                source.offset,
+                &format!(
+                    "{operator} of a {} value is not supported; convert it with tostring()",
+                    text.ty
+                ),
+            ));
+        }
+        Ok(text)
+    }
+
     /// `parse-kv`: a column per key, its value where `text` holds the key (the first time it
     /// does), else null, or "" for a string; a typed value is converted as `toint()` and its
     /// kin convert text.
@@ -123,16 +129,7 @@ impl Translator<'_> {
         rel: Rel,
         (at, end): (usize, usize),
     ) -> Result<Rel, Fault> {
-        let text = self.scalar(source, &Scope::of(&rel))?;
-        if text.ty != Type::String {
-            return Err(Fault::refuse(
-                source.offset,
-                &format!(
-                    "parse-kv of a {} value is not supported; convert it with tostring()",
-                    text.ty
-                ),
-            ));
-        }
+        let text = self.parsed_text("parse-kv", source, &rel)?;
         let mut items: Vec<String> = rel.columns.iter().map(|c| ident(&c.name)).collect();
         let mut columns = rel.columns.clone();
         for key in keys {
