@@ -48,7 +48,7 @@ use futures::{Stream, StreamExt};
 use super::build_side::{COLLECT_LIMIT_ROWS, rows_or_inputs};
 
 /// The most build-side rows listed in a probe-side filter. Beyond it the filter stays open
-/// and the join alone excludes: the list is held as literals, about 100 bytes a key.
+/// and the join alone excludes: the list is held as one literal per key.
 const MAX_LISTED_KEYS: usize = 1_000_000;
 
 /// Adds the probe-side exclusion filter to every anti-join that builds once on its left.
@@ -68,8 +68,7 @@ impl PhysicalOptimizerRule for ProbeSideExclusions {
             let Some(join) = built_once(join)? else {
                 return Ok(Transformed::no(node));
             };
-            let join = &join;
-            let Some((build_key, probe_key)) = excluding_key(join) else {
+            let Some((build_key, probe_key)) = excluding_key(&join) else {
                 return Ok(Transformed::no(node));
             };
             let filter =
@@ -87,7 +86,7 @@ impl PhysicalOptimizerRule for ProbeSideExclusions {
                 join.join_type()
             );
             let options = ReplaceChildrenOptions::new(ChildrenPropertiesMode::Recompute);
-            let join: Arc<dyn ExecutionPlan> = Arc::new(join.builder().build()?);
+            let join: Arc<dyn ExecutionPlan> = Arc::new(join);
             Ok(Transformed::yes(join.replace_children(vec![build, probe], options)?))
         })
         .data()
