@@ -73,13 +73,13 @@ impl PhysicalOptimizerRule for ProbeSideExclusions {
             };
             let filter =
                 Arc::new(DynamicFilterPhysicalExpr::new(vec![Arc::clone(&probe_key)], lit(true)));
-            let build = Arc::new(BuildKeysExec::new(
-                Arc::clone(join.left()),
+            let exclusion = Exclusion {
                 build_key,
                 probe_key,
-                join.right().schema(),
-                Arc::clone(&filter),
-            ));
+                probe_schema: join.right().schema(),
+                filter: Arc::clone(&filter),
+            };
+            let build = Arc::new(BuildKeysExec::new(Arc::clone(join.left()), exclusion));
             let probe = Arc::new(FilterExec::try_new(filter, Arc::clone(join.right()))?);
             tracing::debug!(
                 "the {} join filters its probe side by its build keys",
@@ -165,28 +165,29 @@ fn listable(data_type: &DataType) -> bool {
     )
 }
 
+/// The filter a build side's keys fill in: `probe_key NOT IN (the build_key values)`, with
+/// `probe_key` read against `probe_schema`.
+#[derive(Debug, Clone)]
+struct Exclusion {
+    build_key: Arc<dyn PhysicalExpr>,
+    probe_key: Arc<dyn PhysicalExpr>,
+    probe_schema: SchemaRef,
+    filter: Arc<DynamicFilterPhysicalExpr>,
+}
+
 /// Passes the build side through unchanged and, when it ends, fills the probe side's filter
 /// with its keys.
 #[derive(Debug)]
 struct BuildKeysExec {
     input: Arc<dyn ExecutionPlan>,
-    build_key: Arc<dyn PhysicalExpr>,
-    probe_key: Arc<dyn PhysicalExpr>,
-    probe_schema: SchemaRef,
-    filter: Arc<DynamicFilterPhysicalExpr>,
+    exclusion: Exclusion,
     properties: Arc<PlanProperties>,
     metrics: ExecutionPlanMetricsSet,
 }
 
 impl BuildKeysExec {
     /// Reads `input` as one partition, as the join it feeds hashes it once.
-    fn new(
-        input: Arc<dyn ExecutionPlan>,
-        build_key: Arc<dyn PhysicalExpr>,
-        probe_key: Arc<dyn PhysicalExpr>,
-        probe_schema: SchemaRef,
-        filter: Arc<DynamicFilterPhysicalExpr>,
-    ) -> BuildKeysExec {
+    fn new(input: Arc<dyn ExecutionPlan>, exclusion: Exclusion) -> BuildKeysExec {
         let input: Arc<dyn ExecutionPlan> = if input.output_partitioning().partition_count() > 1 {
             Arc::new(CoalescePartitionsExec::new(input))
         } else {
@@ -195,10 +196,7 @@ impl BuildKeysExec {
         BuildKeysExec {
             properties: Arc::clone(input.properties()),
             input,
-            build_key,
-            probe_key,
-            probe_schema,
-            filter,
+            exclusion,
             metrics: ExecutionPlanMetricsSet::new(),
         }
     }
@@ -206,7 +204,8 @@ impl BuildKeysExec {
 
 impl DisplayAs for BuildKeysExec {
     fn fmt_as(&self, _format: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "BuildKeysExec: {} excludes {}", self.build_key, self.probe_key)
+        let Exclusion { build_key, probe_key, .. } = &self.exclusion;
+        write!(f, "BuildKeysExec: {build_key} excludes {probe_key}")
     }
 }
 
@@ -235,7 +234,7 @@ impl ExecutionPlan for BuildKeysExec {
         &self,
         f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> Result<TreeNodeRecursion>,
     ) -> Result<TreeNodeRecursion> {
-        f(&self.build_key)
+        f(&self.exclusion.build_key)
     }
 
     fn replace_children(
@@ -243,13 +242,7 @@ impl ExecutionPlan for BuildKeysExec {
         mut children: Vec<Arc<dyn ExecutionPlan>>,
         _options: ReplaceChildrenOptions,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        Ok(Arc::new(BuildKeysExec::new(
-            children.swap_remove(0),
-            Arc::clone(&self.build_key),
-            Arc::clone(&self.probe_key),
-            Arc::clone(&self.probe_schema),
-            Arc::clone(&self.filter),
-        )))
+        Ok(Arc::new(BuildKeysExec::new(children.swap_remove(0), self.exclusion.clone())))
     }
 
     fn with_new_children(
@@ -269,10 +262,7 @@ impl ExecutionPlan for BuildKeysExec {
         let listed = MetricBuilder::new(&self.metrics).counter("listed_keys", partition);
         Ok(Box::pin(BuildKeysStream {
             input,
-            build_key: Arc::clone(&self.build_key),
-            probe_key: Arc::clone(&self.probe_key),
-            probe_schema: Arc::clone(&self.probe_schema),
-            filter: Arc::clone(&self.filter),
+            exclusion: self.exclusion.clone(),
             keys: Vec::new(),
             rows: 0,
             listed,
@@ -286,10 +276,7 @@ impl ExecutionPlan for BuildKeysExec {
 
 struct BuildKeysStream {
     input: SendableRecordBatchStream,
-    build_key: Arc<dyn PhysicalExpr>,
-    probe_key: Arc<dyn PhysicalExpr>,
-    probe_schema: SchemaRef,
-    filter: Arc<DynamicFilterPhysicalExpr>,
+    exclusion: Exclusion,
     /// The non-null keys seen so far, or none once there are too many to list.
     keys: Vec<ArrayRef>,
     rows: usize,
@@ -301,7 +288,7 @@ impl BuildKeysStream {
         if self.rows > MAX_LISTED_KEYS {
             return Ok(());
         }
-        let keys = self.build_key.evaluate(batch)?.into_array(batch.num_rows())?;
+        let keys = self.exclusion.build_key.evaluate(batch)?.into_array(batch.num_rows())?;
         let keys = filter(&keys, &is_not_null(&keys)?)?;
         self.rows += keys.len();
         if self.rows > MAX_LISTED_KEYS {
@@ -319,18 +306,15 @@ impl BuildKeysStream {
             let keys = concat(&parts)?;
             self.keys.clear();
             let count = keys.len();
-            let listed = InListExpr::try_new_from_array(
-                Arc::clone(&self.probe_key),
-                keys,
-                true,
-                &self.probe_schema,
-            )?;
-            self.filter.update(Arc::new(ExcludedKeys { not_in: Arc::new(listed), count }))?;
+            let Exclusion { probe_key, probe_schema, filter, .. } = &self.exclusion;
+            let listed =
+                InListExpr::try_new_from_array(Arc::clone(probe_key), keys, true, probe_schema)?;
+            filter.update(Arc::new(ExcludedKeys { not_in: Arc::new(listed), count }))?;
             self.listed.add(count);
         } else if self.rows > MAX_LISTED_KEYS {
             tracing::debug!(rows = self.rows, "too many build keys to filter the probe side");
         }
-        self.filter.mark_complete();
+        self.exclusion.filter.mark_complete();
         Ok(())
     }
 }

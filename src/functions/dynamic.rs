@@ -109,20 +109,12 @@ fn map_texts(
 
 impl Index {
     fn invoke(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        // A constant index, or one per row (`d[i]` of an integer column); null gives null.
-        let indexes = args.args[1].to_array(args.number_rows)?;
-        let indexes = match indexes.data_type() {
-            DataType::Int64 => {
-                indexes.as_primitive::<datafusion::arrow::datatypes::Int64Type>().clone()
-            }
-            other => return exec_err!("kql_index takes an integer index, not {other}"),
+        let index = match &args.args[1] {
+            ColumnarValue::Scalar(ScalarValue::Int64(Some(i))) => *i,
+            _ => return exec_err!("kql_index: the index must be a constant integer"),
         };
-        let mut row = 0;
         map_texts(&args, self.name(), |text| {
-            let at = row;
-            row += 1;
             let text = text?;
-            let index = indexes.is_valid(at).then(|| indexes.value(at))?;
             if json::kind(text) != json::Kind::Array {
                 return None;
             }

@@ -7,17 +7,9 @@ use super::super::ast::{Expr, ExprKind, Literal};
 use super::super::types::Type;
 use super::Typed;
 
-/// Names of the functions translated here.
+/// Names of the functions translated here, beside the period functions ([`PERIOD_EDGES`]).
 pub const FUNCTIONS: &[&str] = &[
     "datetime_add",
-    "startofday",
-    "startofweek",
-    "startofmonth",
-    "startofyear",
-    "endofday",
-    "endofweek",
-    "endofmonth",
-    "endofyear",
     "dayofweek",
     "dayofmonth",
     "dayofyear",
@@ -30,6 +22,11 @@ pub const FUNCTIONS: &[&str] = &[
 
 const NANOS_PER_DAY: i64 = 86_400_000_000_000;
 const UTC_NANOS: &str = "'Timestamp(Nanosecond, Some(\"UTC\"))'";
+
+/// True when `name` is a calendar function translated here.
+pub(crate) fn translates(name: &str) -> bool {
+    FUNCTIONS.contains(&name) || PERIOD_EDGES.contains(&name)
+}
 
 /// Translates the calendar function `name` of already translated `args`, written at `exprs`.
 pub(crate) fn call(

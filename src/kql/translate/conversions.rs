@@ -372,9 +372,7 @@ pub(crate) fn plain(
         _ if super::strings::FUNCTIONS.contains(&name) => {
             super::strings::call(name, args, exprs, offset)
         }
-        _ if super::calendar::FUNCTIONS.contains(&name) => {
-            super::calendar::call(name, args, exprs, offset)
-        }
+        _ if super::calendar::translates(name) => super::calendar::call(name, args, exprs, offset),
         _ => Err(Fault::refuse(offset, &format!("the function `{name}` is not supported"))),
     }
 }

@@ -98,7 +98,7 @@ impl Translator<'_> {
         let known = |list: &[&str]| list.contains(&lower.as_str());
         if !(known(SCALAR_FUNCTIONS)
             || known(super::numbers::FUNCTIONS)
-            || known(super::calendar::FUNCTIONS)
+            || super::calendar::translates(&lower)
             || known(super::strings::FUNCTIONS))
         {
             return Err(Fault::refuse(offset, &format!("the function `{name}` is not supported")));
