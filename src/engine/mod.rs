@@ -4,6 +4,7 @@
 
 mod anti_join_filter;
 mod build_side;
+mod member_expansion;
 mod memory;
 
 pub use memory::{ByteSize, MemoryOptions};
@@ -78,6 +79,7 @@ impl Engine {
             .with_config(session_config(options))
             .with_runtime_env(options.memory.runtime()?)
             .with_default_features()
+            .with_optimizer_rule(Arc::new(member_expansion::MemberExpansions))
             .with_physical_optimizer_rules(physical_optimizer_rules(Site::Local))
             .build();
         Ok(Engine::with_context(SessionContext::new_with_state(state), None))
@@ -96,6 +98,7 @@ impl Engine {
         let state = SessionStateBuilder::new()
             .with_config(config)
             .with_default_features()
+            .with_optimizer_rule(Arc::new(member_expansion::MemberExpansions))
             .with_physical_optimizer_rules(physical_optimizer_rules(Site::Cluster))
             .build();
         let ctx = crate::cluster::client::connect(cluster, state).await?;

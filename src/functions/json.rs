@@ -111,7 +111,58 @@ pub fn member<'a>(text: &'a str, key: &str) -> Option<&'a str> {
             found = Some(value);
         }
     });
-    found.filter(|value| kind(value) != Kind::Null)
+    found.filter(|&value| kind(value) != Kind::Null)
+}
+
+/// Calls `each` with `member(element, key)` of each of the first `limit` elements of a valid
+/// JSON array, in one walk over its text: what `mv-expand` of the array and then `.key` of
+/// each value give, without first cutting the array into elements.
+pub fn element_members<'a>(
+    text: &'a str,
+    key: &str,
+    limit: usize,
+    mut each: impl FnMut(Option<&'a str>),
+) {
+    let bytes = text.as_bytes();
+    let mut taken = 0;
+    for_each_member(bytes, |start| {
+        if taken == limit {
+            return None;
+        }
+        taken += 1;
+        if bytes.get(start) == Some(&b'{') {
+            let (end, value) = object_member(text, start, key)?;
+            each(value);
+            Some(end)
+        } else {
+            each(None);
+            skip_value(bytes, start)
+        }
+    });
+}
+
+/// Walks the object that starts at `start`: where it ends, and `member` of it for `key` (the
+/// last value written for the key, unless that is null).
+fn object_member<'a>(text: &'a str, start: usize, key: &str) -> Option<(usize, Option<&'a str>)> {
+    let bytes = text.as_bytes();
+    let mut found: Option<&'a str> = None;
+    let mut pos = start + 1;
+    loop {
+        pos = skip_ws(bytes, pos);
+        match *bytes.get(pos)? {
+            b'}' => return Some((pos + 1, found.filter(|value| kind(value) != Kind::Null))),
+            b',' => pos += 1,
+            _ => {
+                let key_end = skip_string(bytes, pos)?;
+                let value_start = skip_ws(bytes, skip_key(bytes, pos)?);
+                let value_end = skip_value(bytes, value_start)?;
+                if decode_string(&text[pos..key_end]) == key {
+                    found = Some(&text[value_start..value_end]);
+                }
+                pos = value_end;
+            }
+        }
+    }
 }
 
 /// Kusto's `tostring` of a dynamic value given as valid JSON text: a string without its
@@ -470,5 +521,46 @@ mod tests {
         assert_eq!(to_kusto_string("1.50"), "1.5");
         assert_eq!(to_kusto_string("true"), "true");
         assert_eq!(to_kusto_string("[1, \"a b\" ,{ \"k\" : 2 }]"), "[1,\"a b\",{\"k\":2}]");
+    }
+
+    /// JSON values that are mostly objects, with keys that repeat, are escaped or are null.
+    fn json_value() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            Just("null".to_string()),
+            Just("1".to_string()),
+            Just(" \"x\\\"y\" ".to_string()),
+            Just("[ ]".to_string()),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            let key = prop_oneof![Just("\"a\""), Just("\"\\u0061\""), Just("\"b\"")];
+            prop_oneof![
+                prop::collection::vec((key, inner.clone()), 0..4).prop_map(|entries| {
+                    let entries: Vec<String> =
+                        entries.into_iter().map(|(k, v)| format!("{k} : {v}")).collect();
+                    format!("{{{}}}", entries.join(","))
+                }),
+                prop::collection::vec(inner, 0..3)
+                    .prop_map(|items| format!("[{}]", items.join(", "))),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn element_members_agree_with_splitting_then_reading_the_member(
+            items in prop::collection::vec(json_value(), 0..6),
+            limit in 0usize..8,
+        ) {
+            let text = format!(" [ {} ] ", items.join(" , "));
+            prop_assert!(is_valid(&text), "{}", text);
+            let mut walked = Vec::new();
+            element_members(&text, "a", limit, |value| walked.push(value));
+            let split: Vec<Option<&str>> = array_elements(&text)
+                .into_iter()
+                .take(limit)
+                .map(|element| member(element, "a"))
+                .collect();
+            prop_assert_eq!(walked, split);
+        }
     }
 }

@@ -16,6 +16,7 @@ mod kql_cli;
 mod kql_rows;
 mod kql_semantics;
 mod kql_translate;
+mod member_expansions;
 mod memory;
 mod object_store;
 mod planted;

@@ -1,0 +1,164 @@
+//! `kql_mv_expand_members(d, limit, 'key')`: `kql_mv_expand(d, limit)` with `tostring(v.key)`
+//! taken of each value `v` it makes, in one walk over each array's text.
+//!
+//! Rules read one member of each value they expand (`mvexpand NetworkInfo | project
+//! tostring(NetworkInfo.IPAddress)`); expanding first cuts every array into elements and then
+//! walks each element again for its member. The engine's plan rewrite puts this function in
+//! place of that pair when the expanded values are used for nothing else; it is not meant to
+//! be written by hand.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use datafusion::arrow::array::ListArray;
+use datafusion::arrow::buffer::OffsetBuffer;
+use datafusion::arrow::datatypes::{DataType, Field};
+use datafusion::common::{Column, Result, ScalarValue, exec_datafusion_err, plan_err};
+use datafusion::logical_expr::expr::ScalarFunction;
+use datafusion::logical_expr::{
+    ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility, lit,
+};
+
+use super::slices::SliceBuilder;
+use super::{Member, MvExpand, Strings, ToKustoString, constant_string, json};
+
+/// `kql_mv_expand_members(d, limit, 'key')`.
+#[derive(Debug)]
+pub(super) struct MvExpandMembers {
+    signature: Signature,
+}
+identity_by_name!(MvExpandMembers);
+
+impl MvExpandMembers {
+    pub(super) fn new() -> Self {
+        MvExpandMembers { signature: Signature::any(3, Volatility::Immutable) }
+    }
+}
+
+impl ScalarUDFImpl for MvExpandMembers {
+    fn name(&self) -> &str {
+        "kql_mv_expand_members"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        // The type kql_mv_expand has, so that the unnest above keeps its schema.
+        Ok(DataType::List(Arc::new(Field::new("item", DataType::Utf8View, true))))
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let limit = match &args.args[1] {
+            ColumnarValue::Scalar(ScalarValue::Int64(Some(n))) if *n >= 0 => *n as usize,
+            _ => return plan_err!("{}: the limit must be a constant integer >= 0", self.name()),
+        };
+        let key = constant_string(&args, 2, self.name())?;
+        let input = args.args[0].to_array(args.number_rows)?;
+        let texts = Strings::of(&input, self.name())?;
+        let mut values = SliceBuilder::new(&texts, input.len());
+        let mut offsets = Vec::with_capacity(input.len() + 1);
+        let mut count = 0i32;
+        offsets.push(count);
+        for row in 0..input.len() {
+            let made = match texts.get(row) {
+                // A null expands to itself, which has no members.
+                None => {
+                    append_member(&mut values, row, "", None)?;
+                    1
+                }
+                Some(text) => match json::kind(text) {
+                    json::Kind::Array => {
+                        let mut members = Vec::new();
+                        json::element_members(text, &key, limit, |value| members.push(value));
+                        for value in &members {
+                            append_member(&mut values, row, text, *value)?;
+                        }
+                        members.len()
+                    }
+                    // Each property becomes a bag of its own, whose member `key` is the
+                    // property's value when the property is `key`.
+                    json::Kind::Object => {
+                        let properties = json::bag_properties(text);
+                        let taken = properties.len().min(limit);
+                        for (name, value) in &properties[..taken] {
+                            let named = json::decode_string(name) == key.as_str();
+                            let value =
+                                (named && json::kind(value) != json::Kind::Null).then_some(*value);
+                            append_member(&mut values, row, text, value)?;
+                        }
+                        taken
+                    }
+                    // A scalar expands to itself, which has no members.
+                    _ => {
+                        append_member(&mut values, row, text, None)?;
+                        1
+                    }
+                },
+            };
+            count += i32::try_from(made)
+                .map_err(|_| exec_datafusion_err!("{}: too many values", self.name()))?;
+            offsets.push(count);
+        }
+        let item = Arc::new(Field::new("item", DataType::Utf8View, true));
+        let values = Arc::new(values.finish());
+        let list = ListArray::try_new(item, OffsetBuffer::new(offsets.into()), values, None)?;
+        Ok(ColumnarValue::Array(Arc::new(list)))
+    }
+}
+
+/// Appends `tostring` of `value`, a member of input row `row` whose text is `text`: "" when
+/// there is no member.
+fn append_member(
+    values: &mut SliceBuilder<'_>,
+    row: usize,
+    text: &str,
+    value: Option<&str>,
+) -> Result<()> {
+    match value.map(json::to_kusto_string) {
+        None => values.append_value(""),
+        Some(Cow::Borrowed(part)) => values.append_part(row, text, part)?,
+        Some(Cow::Owned(owned)) => values.append_value(&owned),
+    }
+    Ok(())
+}
+
+/// The column and key of `kql_tostring(kql_member(column, 'key'))`.
+pub fn member_string(expr: &Expr) -> Option<(&Column, &str)> {
+    let [member] = kusto_call::<ToKustoString>(expr)? else {
+        return None;
+    };
+    match kusto_call::<Member>(member)? {
+        [Expr::Column(column), Expr::Literal(key, _)] => Some((column, literal_text(key)?)),
+        _ => None,
+    }
+}
+
+/// The value and limit of `kql_mv_expand(value, limit)`.
+pub fn mv_expand(expr: &Expr) -> Option<(&Expr, &Expr)> {
+    match kusto_call::<MvExpand>(expr)? {
+        [value, limit] => Some((value, limit)),
+        _ => None,
+    }
+}
+
+/// `kql_mv_expand_members(value, limit, 'key')`.
+pub fn mv_expand_members(value: Expr, limit: Expr, key: &str) -> Expr {
+    let udf = Arc::new(ScalarUDF::new_from_impl(MvExpandMembers::new()));
+    Expr::ScalarFunction(ScalarFunction::new_udf(udf, vec![value, limit, lit(key)]))
+}
+
+/// The arguments of `expr` when it calls lakehunt's function `F` (not another function that
+/// happens to share its name).
+fn kusto_call<F: ScalarUDFImpl>(expr: &Expr) -> Option<&[Expr]> {
+    match expr {
+        Expr::ScalarFunction(call) if call.func.inner().is::<F>() => Some(&call.args),
+        _ => None,
+    }
+}
+
+fn literal_text(value: &ScalarValue) -> Option<&str> {
+    match value {
+        ScalarValue::Utf8(Some(s)) | ScalarValue::Utf8View(Some(s)) => Some(s),
+        ScalarValue::LargeUtf8(Some(s)) => Some(s),
+        _ => None,
+    }
+}
