@@ -4,7 +4,7 @@
 
 mod anti_join_filter;
 mod build_side;
-mod member_expansion;
+pub mod member_expansion;
 mod memory;
 
 pub use memory::{ByteSize, MemoryOptions};
