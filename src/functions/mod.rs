@@ -8,6 +8,7 @@
 //! | `kql_todynamic(x)` | `todynamic(x)` / `parse_json(x)`: text that is not JSON becomes a dynamic string; native lists and structs become JSON |
 //! | `kql_mv_expand(d, limit)` | the values `mv-expand` makes of `d`: array elements, one single-property bag per property, or `d` itself; at most `limit` |
 //! | `kql_mv_expand_members(d, limit, 'key')` | `tostring(v.key)` of each value `v` of `kql_mv_expand(d, limit)`, put in by the engine |
+//! | `kql_mv_expand_positions(d1, ..., limit)` | `0, 1, ...` for each value `mv-expand` makes of a row's `d1, ...` together (`with_itemindex`) |
 //! | `kql_member(d, 'key')` | `d.key`: null when `d` is not a bag or lacks the key |
 //! | `kql_tostring(d)` | `tostring(d)`: `""` for null |
 //!
@@ -58,6 +59,7 @@ impl KustoFunctions {
                 signature: Signature::any(2, Volatility::Immutable),
             }),
             ScalarUDF::new_from_impl(expand_members::MvExpandMembers::new()),
+            ScalarUDF::new_from_impl(expansion_positions::MvExpandPositions::new()),
             ScalarUDF::new_from_impl(Member {
                 signature: Signature::any(2, Volatility::Immutable),
             }),
@@ -159,6 +161,7 @@ mod base64;
 pub mod convert;
 pub mod dynamic;
 pub mod expand_members;
+mod expansion_positions;
 mod key_values;
 pub mod terms;
 

@@ -107,6 +107,9 @@ pub enum OperatorKind {
         columns: Vec<Assignment>,
         types: Vec<Option<(String, usize)>>,
         limit: Option<i64>,
+        /// `with_itemindex=name`: the column that numbers each row's values from 0, and
+        /// where that name is written.
+        item_index: Option<(String, usize)>,
     },
     Sort(Vec<SortKey>),
     Top {

@@ -458,10 +458,14 @@ impl Parser {
             "search" => self.search()?,
             "make-series" => self.make_series()?,
             "mv-apply" => {
-                let OperatorKind::MvExpand { columns, types, limit } = self.mv_expand(false)?
+                let OperatorKind::MvExpand { columns, types, limit, item_index } =
+                    self.mv_expand(false)?
                 else {
                     return Err(Fault::new(offset, "the values to apply to"));
                 };
+                if let Some((_, at)) = item_index {
+                    return Err(Fault::refuse(at, "mv-apply with_itemindex is not supported"));
+                }
                 self.expect_word("on")?;
                 self.expect_symbol("(")?;
                 let mut operators = vec![self.operator()?];

@@ -127,9 +127,20 @@ impl Parser {
     }
 
     pub(super) fn mv_expand(&mut self, legacy: bool) -> Result<OperatorKind, Fault> {
-        if matches!(self.peek(), TokenKind::Name(n) if n == "bagexpansion" || n == "with_itemindex" || n == "kind")
-        {
-            return Err(Fault::refuse(self.offset(), "mv-expand options are not supported"));
+        let mut item_index = None;
+        loop {
+            if matches!(self.peek(), TokenKind::Name(n) if n == "bagexpansion" || n == "kind") {
+                return Err(Fault::refuse(
+                    self.offset(),
+                    "mv-expand's bagexpansion and kind options are not supported",
+                ));
+            }
+            if !self.eat_word("with_itemindex") {
+                break;
+            }
+            self.expect_symbol("=")?;
+            let offset = self.offset();
+            item_index = Some((self.name("a column name for the item index")?.0, offset));
         }
         let mut columns = Vec::new();
         let mut types = Vec::new();
@@ -159,7 +170,7 @@ impl Parser {
         } else {
             None
         };
-        Ok(OperatorKind::MvExpand { columns, types, limit })
+        Ok(OperatorKind::MvExpand { columns, types, limit, item_index })
     }
 
     /// `parse [kind=simple|regex] expr with [*] "text" column[:type] ...`.

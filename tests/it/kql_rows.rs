@@ -1,6 +1,7 @@
 //! KQL's row-order operators and the operators beyond the seed rule's: `serialize` and the
 //! row functions, `range`, `parse` and `parse-where`, `lookup`, `mv-expand ... to typeof()`,
-//! `mv-apply`, `search`, `make-series`, `union withsource=`, `parse-kv`, `top-nested`, and the
+//! `mv-apply`, `search`, `make-series`, `union withsource=`, `parse-kv`, `top-nested`,
+//! `mv-expand with_itemindex=`, `percentile`, and the
 //! functions and aggregates added with them (the period functions' offsets, `make_bag`,
 //! `datetime_diff`'s short and long periods, ...), each run through the translator and the
 //! engine.
@@ -616,4 +617,46 @@ async fn new_guid_gives_each_row_its_own_guid() {
     let query = "range x from 1 to 50 step 1 | extend g = new_guid()
         | summarize n = dcount(g), shaped = countif(g matches regex '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$')";
     assert_eq!(rows(query).await, ["50|50"]);
+}
+
+#[tokio::test]
+async fn percentile_is_the_nearest_rank_value_and_keeps_the_values_type() {
+    let query =
+        "datatable(v:long, g:string)[1, 'a', 2, 'a', 3, 'a', 4, 'a', 10, 'b', long(null), 'b']
+        | summarize percentiles(v, 0, 25, 50, 75, 100), percentile(v, 99.5) by g";
+    let (header, found) = header_and_sorted_rows(query).await;
+    assert_eq!(
+        header,
+        "g:string, percentile_v_0:long, percentile_v_25:long, percentile_v_50:long, \
+         percentile_v_75:long, percentile_v_100:long, percentile_v_99_5:long"
+    );
+    // Of 1..4, 50% are at most 2; the null is left out of b's values.
+    assert_eq!(found, ["a|1|1|2|3|4|4", "b|10|10|10|10|10|10"]);
+    // 70% of ten values: the seventh, not the eighth a rounding error would give.
+    let reals = "datatable(v:real)[0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5]
+        | summarize p70 = percentile(v, 70), p10 = percentiles(v, 10)";
+    assert_eq!(rows(reals).await, ["6.5|0.5"]);
+    let times =
+        "datatable(t:datetime)[datetime(2024-01-03), datetime(2024-01-01), datetime(2024-01-02)]
+        | summarize m = percentile(t, 50)";
+    assert_eq!(rows(times).await, ["2024-01-02T00:00:00Z"]);
+    let message = refusal("datatable(s:string)['a'] | summarize percentile(s, 50)");
+    assert!(message.contains("a number, datetime or timespan, found a string"), "{message}");
+    let message = refusal("datatable(v:long)[1] | summarize p = percentiles(v, 5, 50)");
+    assert!(message.contains("naming the columns of several percentiles"), "{message}");
+}
+
+#[tokio::test]
+async fn with_itemindex_numbers_each_rows_expanded_values_from_zero() {
+    let query = r#"datatable(r:long, d:dynamic)[1, dynamic([]), 2, dynamic({"p": 1, "q": 2}),
+        3, dynamic("s"), 4, dynamic([7, 8, 9])] | mv-expand with_itemindex=i d limit 2"#;
+    let (header, found) = header_and_sorted_rows(query).await;
+    assert_eq!(header, "r:long, d:dynamic, i:long");
+    assert_eq!(found, [r#"2|{"p":1}|0"#, r#"2|{"q":2}|1"#, r#"3|"s"|0"#, "4|7|0", "4|8|1"]);
+    // Side by side, the index runs as far as the longest expansion.
+    let together = r#"print a = dynamic([1, 2, 3]), b = dynamic(["x"])
+        | mv-expand with_itemindex=n a, b | project n, a, b"#;
+    assert_eq!(sorted_rows(together).await, [r#"0|1|"x""#, "1|2|null", "2|3|null"]);
+    let message = refusal("print a = dynamic([1]) | mv-expand with_itemindex=a a");
+    assert!(message.contains("with_itemindex names `a`, which is already a column"), "{message}");
 }

@@ -38,12 +38,12 @@ const AGGREGATES: &[&str] = &[
     "variancep",
     "arg_max",
     "arg_min",
+    "percentile",
+    "percentiles",
 ];
 
 /// Aggregates Kusto has that lakehunt refuses (estimates or row-returning forms).
 const REFUSED: &[&str] = &[
-    "percentile",
-    "percentiles",
     "percentile_tdigest",
     "tdigest",
     "hll",
@@ -66,6 +66,12 @@ pub(crate) fn default_name(name: &str, args: &[Expr]) -> String {
         "make_set" | "makeset" | "make_set_if" => "set",
         "make_list" | "makelist" | "make_list_if" => "list",
         "make_bag" | "make_bag_if" => "bag",
+        // `percentile(x, 95)` is `percentile_x_95`, `percentile(x, 99.5)` `percentile_x_99_5`.
+        "percentile" | "percentiles" => {
+            let percent =
+                args.get(1).and_then(percent_literal).map_or_else(String::new, |p| percent_text(p));
+            return format!("percentile_{}_{percent}", column.unwrap_or_default());
+        }
         // `take_any(x)` is named after its column alone.
         "take_any" | "any" => return column.unwrap_or_else(|| "any_".into()),
         other => other,
@@ -124,6 +130,32 @@ fn gathered(
     }
     let value = format!("CASE WHEN {} THEN {} END", typed[1].sql, typed[0].sql);
     Ok((Typed::new(value, typed[0].ty), limit))
+}
+
+/// A percentile written as a number literal.
+pub(crate) fn percent_literal(arg: &Expr) -> Option<f64> {
+    match &arg.kind {
+        ExprKind::Literal(Literal::Long(n) | Literal::Int(n)) => Some(*n as f64),
+        ExprKind::Literal(Literal::Real(r)) => Some(*r),
+        _ => None,
+    }
+}
+
+/// A percentile as Kusto writes it in a column name: `95`, `99_5`.
+pub(crate) fn percent_text(percent: f64) -> String {
+    percent.to_string().replace('.', "_")
+}
+
+/// Kusto's percentile of `value` (SQL of a number, datetime or timespan) as SQL: the
+/// nearest-rank percentile, the smallest value that `percent` percent of the values are at
+/// most, nulls left out. Kusto estimates it, exactly for small sets; lakehunt gives it exactly.
+pub(crate) fn nearest_rank(value: &str, percent: f64) -> String {
+    // `percent * n / 100` rather than `percent / 100 * n`: the product of an integer
+    // percentile and a count is exact, so the rank is not pushed up by a rounding error.
+    format!(
+        "array_element(array_sort(array_agg({value}), 'ASC', 'NULLS LAST'), \
+         CAST(greatest(1.0, ceil({percent:?} * count({value}) / 100.0)) AS BIGINT))"
+    )
 }
 
 impl Translator<'_> {
@@ -260,6 +292,31 @@ impl Translator<'_> {
                 let sql =
                     if value.ty == Type::String { format!("coalesce({sql}, '')") } else { sql };
                 Typed::new(sql, value.ty)
+            }
+            "percentile" | "percentiles" => {
+                if typed.len() > 2 && name == "percentiles" {
+                    return Err(Fault::refuse(
+                        at(2),
+                        "percentiles of several percentiles inside an expression are not \
+                         supported; write one percentile() for each",
+                    ));
+                }
+                want(2)?;
+                let Some(percent) = percent_literal(&args[1]).filter(|p| (0.0..=100.0).contains(p))
+                else {
+                    return Err(Fault::new(at(1), "a constant percentile from 0 to 100"));
+                };
+                let value = &typed[0];
+                if !matches!(
+                    value.ty,
+                    Type::Int | Type::Long | Type::Real | Type::DateTime | Type::Timespan
+                ) {
+                    return Err(Fault::new(
+                        at(0),
+                        &format!("a number, datetime or timespan, found a {}", value.ty),
+                    ));
+                }
+                Typed::new(nearest_rank(&value.sql, percent), value.ty)
             }
             "take_any" | "any" => {
                 want(1)?;

@@ -31,7 +31,7 @@ impl Translator<'_> {
         let items = vec!["*".into(), format!("CAST(row_number() OVER () AS BIGINT) AS {ROW}")];
         let numbered =
             self.emit("mv_apply_rows", at, end, Select::of(items, &rel.name), numbered_columns);
-        let expanded = self.mv_expand(columns, limit, numbered.clone(), at, end)?;
+        let expanded = self.mv_expand(columns, limit, None, numbered.clone(), at, end)?;
         let expanded = self.expanded_types(columns, types, expanded, at, end)?;
         let expanded_names: Vec<String> = columns
             .iter()

@@ -120,8 +120,9 @@ impl Translator<'_> {
                 }
                 self.union(rels, *kind_outer, None, at, end)
             }
-            OperatorKind::MvExpand { columns, types, limit } => {
-                let expanded = self.mv_expand(columns, *limit, rel, at, end)?;
+            OperatorKind::MvExpand { columns, types, limit, item_index } => {
+                let expanded =
+                    self.mv_expand(columns, *limit, item_index.as_ref(), rel, at, end)?;
                 self.expanded_types(columns, types, expanded, at, end)
             }
             OperatorKind::Sort(keys) => {
@@ -301,6 +302,7 @@ impl Translator<'_> {
         &mut self,
         assignments: &[Assignment],
         limit: Option<i64>,
+        item_index: Option<&(String, usize)>,
         rel: Rel,
         at: usize,
         end: usize,
@@ -308,6 +310,7 @@ impl Translator<'_> {
         let limit = limit.unwrap_or(i64::from(i32::MAX));
         let mut columns = rel.columns.clone();
         let mut items: Vec<String> = columns.iter().map(|c| ident(&c.name)).collect();
+        let mut expanded_values = Vec::new();
         for assignment in assignments {
             let typed = self.scalar(&assignment.expr, &Scope::of(&rel))?;
             if typed.ty != Type::Dynamic {
@@ -316,6 +319,7 @@ impl Translator<'_> {
                     &format!("mv-expand needs a dynamic value, not a {}", typed.ty),
                 ));
             }
+            expanded_values.push(typed.sql.clone());
             let name = match (&assignment.name, &assignment.expr.kind) {
                 (Some(name), _) => name.clone(),
                 (None, ExprKind::Name(name)) => name.clone(),
@@ -338,6 +342,22 @@ impl Translator<'_> {
                     items.push(expanded);
                 }
             }
+        }
+        // The index numbers the values of each row, as many as its longest expansion makes,
+        // and comes after the columns.
+        if let Some((name, offset)) = item_index {
+            if columns.iter().any(|c| &c.name == name) {
+                return Err(Fault::refuse(
+                    *offset,
+                    &format!("with_itemindex names `{name}`, which is already a column"),
+                ));
+            }
+            let values = expanded_values.join(", ");
+            items.push(format!(
+                "unnest(kql_mv_expand_positions({values}, {limit})) AS {}",
+                ident(name)
+            ));
+            columns.push(Column { name: name.clone(), ty: Type::Long });
         }
         Ok(self.emit("mv_expand", at, end, Select::of(items, &rel.name), columns))
     }
@@ -429,6 +449,28 @@ impl Translator<'_> {
                 for (sql, column) in expanded {
                     items.push(format!("{sql} AS {}", ident(&column.name)));
                     columns.push(column);
+                }
+                continue;
+            }
+            // `percentiles(x, 5, 50, 95)` makes a column for each percentile.
+            if let ExprKind::Call { name, args } = &aggregate.expr.kind
+                && name == "percentiles"
+                && args.len() > 2
+            {
+                if aggregate.name.is_some() {
+                    return Err(Fault::refuse(
+                        aggregate.expr.offset,
+                        "naming the columns of several percentiles is not supported",
+                    ));
+                }
+                for percent in &args[1..] {
+                    let pair = [args[0].clone(), percent.clone()];
+                    let offset = aggregate.expr.offset;
+                    let typed =
+                        self.aggregate("percentile", &pair, offset, &Scope::aggregating(&rel))?;
+                    let name = aggregates::default_name("percentile", &pair);
+                    items.push(item(&typed, &name));
+                    columns.push(Column { name, ty: typed.ty });
                 }
                 continue;
             }
