@@ -92,7 +92,7 @@ array_udf!(
 array_udf!(ExtractAll, "kql_extract_all", Signature::any(2, Volatility::Immutable), DataType::Utf8);
 
 /// The elements of `text` when it is a JSON array.
-fn elements(text: Option<&str>) -> Option<Vec<&str>> {
+pub(super) fn elements(text: Option<&str>) -> Option<Vec<&str>> {
     let text = text?;
     (json::kind(text) == json::Kind::Array).then(|| json::array_elements(text))
 }
@@ -224,7 +224,7 @@ impl ArraySum {
 
 /// True when two JSON values are equal as Kusto compares dynamic values: numbers by value,
 /// strings by their decoded text, anything else by its text.
-fn same_value(a: &str, b: &str) -> bool {
+pub(super) fn same_value(a: &str, b: &str) -> bool {
     let (a, b) = (a.trim(), b.trim());
     match (json::kind(a), json::kind(b)) {
         (json::Kind::Number, json::Kind::Number) => {
@@ -340,7 +340,7 @@ impl Ipv4InRanges {
 }
 
 /// An IPv4 address in dotted form, as a number.
-fn ipv4(text: &str) -> Option<u32> {
+pub(super) fn ipv4(text: &str) -> Option<u32> {
     text.trim().parse::<std::net::Ipv4Addr>().ok().map(u32::from)
 }
 

@@ -13,7 +13,8 @@
 //! | `kql_tostring(d)` | `tostring(d)`: `""` for null |
 //!
 //! The term operators (`has`) are in [`terms`], the other dynamic functions in [`dynamic`],
-//! Kusto's conversions of text and reals in [`convert`], array functions in [`arrays`].
+//! Kusto's conversions of text and reals in [`convert`], array functions in [`arrays`], the
+//! IPv4 comparisons in `ipv4`, the set functions and array sorting in `sets`.
 
 mod arrow_json;
 pub mod json;
@@ -89,6 +90,14 @@ impl KustoFunctions {
             ScalarUDF::new_from_impl(arrays::ArraySum::new()),
             ScalarUDF::new_from_impl(arrays::ArrayIndexOf::new()),
             ScalarUDF::new_from_impl(arrays::Ipv4InRanges::new()),
+            ScalarUDF::new_from_impl(ipv4::Ipv4Compare::new()),
+            ScalarUDF::new_from_impl(ipv4::ParseIpv4::new()),
+            ScalarUDF::new_from_impl(sets::SetFunction::new(sets::SetOperation::Union)),
+            ScalarUDF::new_from_impl(sets::SetFunction::new(sets::SetOperation::Intersect)),
+            ScalarUDF::new_from_impl(sets::SetFunction::new(sets::SetOperation::Difference)),
+            ScalarUDF::new_from_impl(sets::ArraySort::new()),
+            ScalarUDF::new_from_impl(sets::Zip::new()),
+            ScalarUDF::new_from_impl(sets::Repeat::new()),
             ScalarUDF::new_from_impl(convert::ToLong::new()),
             ScalarUDF::new_from_impl(convert::ToReal::new()),
             ScalarUDF::new_from_impl(convert::RealText::new()),
@@ -162,7 +171,9 @@ pub mod convert;
 pub mod dynamic;
 pub mod expand_members;
 mod expansion_positions;
+mod ipv4;
 mod key_values;
+mod sets;
 pub mod terms;
 
 /// `kql_todynamic(x)`: Kusto's `todynamic` / `parse_json`.

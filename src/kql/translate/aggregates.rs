@@ -69,7 +69,7 @@ pub(crate) fn default_name(name: &str, args: &[Expr]) -> String {
         // `percentile(x, 95)` is `percentile_x_95`, `percentile(x, 99.5)` `percentile_x_99_5`.
         "percentile" | "percentiles" => {
             let percent =
-                args.get(1).and_then(percent_literal).map_or_else(String::new, |p| percent_text(p));
+                args.get(1).and_then(percent_literal).map_or_else(String::new, percent_text);
             return format!("percentile_{}_{percent}", column.unwrap_or_default());
         }
         // `take_any(x)` is named after its column alone.

@@ -18,6 +18,11 @@ pub const FUNCTIONS: &[&str] = &[
     "week_of_year",
     "format_timespan",
     "make_timespan",
+    "datetime_part",
+    "unixtime_seconds_todatetime",
+    "unixtime_milliseconds_todatetime",
+    "unixtime_microseconds_todatetime",
+    "unixtime_nanoseconds_todatetime",
 ];
 
 const NANOS_PER_DAY: i64 = 86_400_000_000_000;
@@ -40,6 +45,12 @@ pub(crate) fn call(
     }
     if name == "make_timespan" {
         return make_timespan(args, exprs, offset);
+    }
+    if name == "datetime_part" {
+        return datetime_part(args, exprs, offset);
+    }
+    if let Some(unit) = name.strip_prefix("unixtime_").and_then(|n| n.strip_suffix("_todatetime")) {
+        return from_unix_time(unit, args, exprs, offset);
     }
     if PERIOD_EDGES.contains(&name) {
         return period_edge(name, args, exprs, offset);
@@ -78,6 +89,75 @@ pub(crate) fn call(
         }
         _ => Err(Fault::refuse(offset, &format!("the function `{name}` is not supported"))),
     }
+}
+
+/// `datetime_part(part, t)`: one part of a datetime as an int, the fraction of a second in
+/// milliseconds, microseconds or nanoseconds (`.7654321` is 765, 765432, 765432100).
+fn datetime_part(args: Vec<Typed>, exprs: &[Expr], offset: usize) -> Result<Typed, Fault> {
+    let [_, time] = args.as_slice() else {
+        return Err(Fault::new(offset, "2 argument(s) for datetime_part"));
+    };
+    let ExprKind::Literal(Literal::Str(part)) = &exprs[0].kind else {
+        return Err(Fault::refuse(exprs[0].offset, "datetime_part needs a constant part name"));
+    };
+    if time.ty != Type::DateTime {
+        return Err(Fault::new(exprs[1].offset, &format!("a datetime, found a {}", time.ty)));
+    }
+    let t = &time.sql;
+    // The nanoseconds into the second, also before 1970.
+    let fraction = format!("((arrow_cast({t}, 'Int64') % 1000000000 + 1000000000) % 1000000000)");
+    let sql = match part.to_ascii_lowercase().as_str() {
+        "year" | "quarter" | "month" | "day" | "hour" | "minute" | "second" => {
+            format!("CAST(date_part('{}', {t}) AS INT)", part.to_ascii_lowercase())
+        }
+        "dayofyear" => format!("CAST(date_part('doy', {t}) AS INT)"),
+        "week_of_year" | "weekofyear" => format!("CAST(date_part('week', {t}) AS INT)"),
+        "millisecond" => format!("CAST({fraction} / 1000000 AS INT)"),
+        "microsecond" => format!("CAST({fraction} / 1000 AS INT)"),
+        "nanosecond" => format!("CAST({fraction} AS INT)"),
+        _ => {
+            return Err(Fault::new(
+                exprs[0].offset,
+                &format!(
+                    "a datetime part (Year, Quarter, Month, week_of_year, Day, DayOfYear, Hour, Minute, Second, Millisecond, Microsecond, Nanosecond), found `{part}`"
+                ),
+            ));
+        }
+    };
+    Ok(Typed::new(sql, Type::Int))
+}
+
+/// `unixtime_seconds_todatetime(n)` and its milli-, micro- and nanosecond forms: the instant
+/// `n` units after 1970-01-01, a real `n` rounded to the tick (100 ns) and a whole number of
+/// nanoseconds cut to it.
+fn from_unix_time(
+    unit: &str,
+    args: Vec<Typed>,
+    exprs: &[Expr],
+    offset: usize,
+) -> Result<Typed, Fault> {
+    let [value] = args.as_slice() else {
+        return Err(Fault::new(offset, &format!("1 argument(s) for unixtime_{unit}_todatetime")));
+    };
+    let nanos_per_unit: i64 = match unit {
+        "seconds" => 1_000_000_000,
+        "milliseconds" => 1_000_000,
+        "microseconds" => 1_000,
+        _ => 1,
+    };
+    let v = &value.sql;
+    let nanos = if value.ty.is_integer() && unit == "nanoseconds" {
+        // Kusto's instants are whole ticks of 100 ns.
+        format!("CAST({v} AS BIGINT) / 100 * 100")
+    } else if value.ty.is_integer() {
+        format!("CAST({v} AS BIGINT) * {nanos_per_unit}")
+    } else if value.ty.is_numeric() {
+        let ticks_per_unit = nanos_per_unit as f64 / 100.0;
+        format!("CAST(round(CAST({v} AS DOUBLE) * {ticks_per_unit:?}) AS BIGINT) * 100")
+    } else {
+        return Err(Fault::new(exprs[0].offset, &format!("a number, found a {}", value.ty)));
+    };
+    Ok(Typed::new(format!("arrow_cast({nanos}, {UTC_NANOS})"), Type::DateTime))
 }
 
 /// `make_timespan(hour, minute [, second])` or `make_timespan(day, hour, minute, second)`:

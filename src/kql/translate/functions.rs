@@ -26,6 +26,11 @@ pub const SCALAR_FUNCTIONS: &[&str] = &[
     "column_ifexists",
     "ipv4_is_private",
     "ipv4_is_in_range",
+    "ipv4_is_in_any_range",
+    "ipv4_compare",
+    "ipv4_is_match",
+    "parse_ipv4",
+    "parse_ipv4_mask",
     "isempty",
     "isnotempty",
     "isnull",
@@ -179,6 +184,77 @@ impl Translator<'_> {
                     format!("kql_ipv4_in_ranges({}, {})", texts[0], texts[1])
                 };
                 Ok(Typed::new(call, Type::Bool))
+            }
+            "ipv4_is_in_any_range" => {
+                arity(2, usize::MAX)?;
+                let mut texts = Vec::new();
+                for arg in args {
+                    let typed = self.scalar(arg, scope)?;
+                    if typed.ty != Type::Dynamic {
+                        texts.push(super::conversions::to_string(typed, arg.offset)?.sql);
+                        continue;
+                    }
+                    // The ranges as one array, written out: `dynamic(["10.0.0.0/8", ...])`.
+                    let ranges = match &self.constant(arg).kind {
+                        ExprKind::Literal(Literal::Dynamic(json)) => {
+                            constant_strings(json).filter(|r| !r.is_empty())
+                        }
+                        _ => None,
+                    };
+                    let Some(ranges) = ranges else {
+                        return Err(Fault::refuse(
+                            arg.offset,
+                            "ipv4_is_in_any_range takes ranges as strings or a constant array \
+                             of strings",
+                        ));
+                    };
+                    texts.extend(ranges.iter().map(|r| string_literal(r)));
+                }
+                Ok(Typed::new(format!("kql_ipv4_in_ranges({})", texts.join(", ")), Type::Bool))
+            }
+            "ipv4_compare" | "ipv4_is_match" | "parse_ipv4" | "parse_ipv4_mask" => {
+                let addresses = match lower.as_str() {
+                    "parse_ipv4" => {
+                        arity(1, 1)?;
+                        1
+                    }
+                    "parse_ipv4_mask" => {
+                        arity(2, 2)?;
+                        1
+                    }
+                    _ => {
+                        arity(2, 3)?;
+                        2
+                    }
+                };
+                let mut texts = Vec::new();
+                for arg in &args[..addresses] {
+                    let typed = self.scalar(arg, scope)?;
+                    texts.push(super::conversions::to_string(typed, arg.offset)?.sql);
+                }
+                let prefix = match args.get(addresses) {
+                    Some(arg) => {
+                        let typed = self.scalar(arg, scope)?;
+                        if !typed.ty.is_integer() {
+                            return Err(Fault::new(
+                                arg.offset,
+                                &format!("a prefix length, found a {}", typed.ty),
+                            ));
+                        }
+                        format!("CAST({} AS BIGINT)", typed.sql)
+                    }
+                    None => "CAST(32 AS BIGINT)".to_string(),
+                };
+                let texts = texts.join(", ");
+                Ok(match lower.as_str() {
+                    "ipv4_compare" => {
+                        Typed::new(format!("kql_ipv4_compare({texts}, {prefix})"), Type::Int)
+                    }
+                    "ipv4_is_match" => {
+                        Typed::new(format!("(kql_ipv4_compare({texts}, {prefix}) = 0)"), Type::Bool)
+                    }
+                    _ => Typed::new(format!("kql_parse_ipv4({texts}, {prefix})"), Type::Long),
+                })
             }
             "bin_at" => {
                 arity(3, 3)?;
@@ -662,6 +738,20 @@ fn datetime_format(kusto: &str) -> Option<Vec<FormatPiece>> {
         pieces.push(FormatPiece::Chrono(text));
     }
     Some(pieces)
+}
+
+/// The strings of a JSON array of strings, or `None` when it holds anything else.
+fn constant_strings(json: &str) -> Option<Vec<String>> {
+    match serde_json::from_str::<serde_json::Value>(json).ok()? {
+        serde_json::Value::Array(items) => items
+            .into_iter()
+            .map(|item| match item {
+                serde_json::Value::String(s) => Some(s),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

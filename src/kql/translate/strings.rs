@@ -30,6 +30,20 @@ pub const FUNCTIONS: &[&str] = &[
     "range",
     "array_sum",
     "array_index_of",
+    "isascii",
+    "indexof_regex",
+    "strrep",
+    "tohex",
+    "hash_sha256",
+    "hash_md5",
+    "set_union",
+    "set_intersect",
+    "set_difference",
+    "set_has_element",
+    "array_sort_asc",
+    "array_sort_desc",
+    "zip",
+    "repeat",
 ];
 
 /// Translates the function `name` of already translated `args`, written at `exprs`.
@@ -58,7 +72,11 @@ pub(crate) fn call(
         "strcmp" | "indexof" | "strcat_array" => (2, 2),
         "replace_regex" | "array_slice" => (3, 3),
         "range" => (2, 3),
-        "array_index_of" => (2, 2),
+        "array_index_of" | "indexof_regex" | "set_has_element" | "repeat" => (2, 2),
+        "set_union" | "set_intersect" | "set_difference" | "zip" => (2, usize::MAX),
+        "array_sort_asc" | "array_sort_desc" => (1, 2),
+        "strrep" => (2, 3),
+        "tohex" => (1, 2),
         "extract_all" | "extractall" => (2, 2),
         "array_concat" => (1, usize::MAX),
         _ => (1, 1),
@@ -109,6 +127,72 @@ pub(crate) fn call(
             (format!("CASE WHEN {a} < {b} THEN -1 WHEN {a} > {b} THEN 1 ELSE 0 END"), Type::Int)
         }
         "reverse" => (format!("reverse({})", text(0)?), Type::String),
+        "isascii" => {
+            let s = text(0)?;
+            (format!("(octet_length({s}) = character_length({s}))"), Type::Bool)
+        }
+        "indexof_regex" => {
+            let ExprKind::Literal(Literal::Str(pattern)) = &exprs[1].kind else {
+                return Err(Fault::refuse(at(1), "indexof_regex needs a constant regex"));
+            };
+            let pattern = string_literal(pattern);
+            (format!("(CAST(regexp_instr({}, {pattern}) AS BIGINT) - 1)", text(0)?), Type::Long)
+        }
+        "strrep" => {
+            // Kusto repeats from 1 to 67108864 times; a count it would refuse is refused here.
+            let times = match &exprs[1].kind {
+                ExprKind::Literal(Literal::Long(n) | Literal::Int(n))
+                    if (1..=67_108_864).contains(n) =>
+                {
+                    *n
+                }
+                _ => {
+                    return Err(Fault::refuse(
+                        at(1),
+                        "strrep needs a constant count from 1 to 67108864",
+                    ));
+                }
+            };
+            let value = text(0)?;
+            let sql = match args.len() {
+                3 => {
+                    format!("concat(repeat(concat({value}, {}), {}), {value})", text(2)?, times - 1)
+                }
+                _ => format!("repeat({value}, {times})"),
+            };
+            (sql, Type::String)
+        }
+        "tohex" => {
+            // A negative int in 32-bit two's complement, a long in 64-bit, as .NET writes them.
+            let hex = match args[0].ty {
+                Type::Int => format!(
+                    "to_hex(CASE WHEN {x} < 0 THEN CAST({x} AS BIGINT) + 4294967296 ELSE CAST({x} AS BIGINT) END)",
+                    x = args[0].sql
+                ),
+                _ => format!("to_hex({})", long(0)?),
+            };
+            let sql = match args.len() {
+                2 => {
+                    format!("lpad({hex}, CAST(greatest({}, length({hex})) AS INT), '0')", long(1)?)
+                }
+                _ => hex,
+            };
+            (sql, Type::String)
+        }
+        "hash_sha256" | "hash_md5" => {
+            if args[0].ty != Type::String {
+                return Err(Fault::refuse(
+                    at(0),
+                    &format!("{name} of a {} is not supported", args[0].ty),
+                ));
+            }
+            let sql = if name == "hash_md5" {
+                format!("md5({})", args[0].sql)
+            } else {
+                format!("encode(sha256({}), 'hex')", args[0].sql)
+            };
+            (sql, Type::String)
+        }
         "range" => {
             // Both ends included, as Kusto's `range(1, 3)` is [1, 2, 3]; whole numbers only.
             let step = if args.len() == 3 { long(2)? } else { "CAST(1 AS BIGINT)".to_string() };
@@ -131,6 +215,36 @@ pub(crate) fn call(
         "array_index_of" => {
             let value = super::conversions::json_of(args[1].clone(), at(1))?;
             (format!("kql_array_index_of({}, {value})", dynamic(0)?), Type::Long)
+        }
+        "set_has_element" => {
+            let value = super::conversions::json_of(args[1].clone(), at(1))?;
+            (format!("(kql_array_index_of({}, {value}) >= 0)", dynamic(0)?), Type::Bool)
+        }
+        "set_union" | "set_intersect" | "set_difference" | "zip" => {
+            let parts = (0..args.len()).map(dynamic).collect::<Result<Vec<_>, _>>()?;
+            (format!("kql_{name}({})", parts.join(", ")), Type::Dynamic)
+        }
+        "array_sort_asc" | "array_sort_desc" => {
+            // Sorting further arrays by the first is refused by the argument count; the
+            // second argument is whether nulls go last, as they do by default.
+            let nulls_last = match exprs.get(1).map(|e| &e.kind) {
+                None => "true".to_string(),
+                Some(ExprKind::Literal(Literal::Bool(b))) => b.to_string(),
+                Some(_) => {
+                    return Err(Fault::refuse(
+                        at(1),
+                        &format!(
+                            "{name} takes arrays to reorder or a constant nulls_last; only the constant is supported"
+                        ),
+                    ));
+                }
+            };
+            let ascending = name == "array_sort_asc";
+            (format!("kql_array_sort({}, {ascending}, {nulls_last})", dynamic(0)?), Type::Dynamic)
+        }
+        "repeat" => {
+            let value = super::conversions::json_of(args[0].clone(), at(0))?;
+            (format!("kql_repeat({value}, {})", long(1)?), Type::Dynamic)
         }
         "base64_encode_tostring" | "base64_encodestring" => {
             (format!("kql_base64_encode({})", text(0)?), Type::String)

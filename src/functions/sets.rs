@@ -1,0 +1,274 @@
+//! Kusto's set functions and the array functions that reorder or build arrays, over dynamic
+//! arrays kept as JSON text. Two values are the same as `array_index_of` compares them:
+//! numbers by value, strings by their text. An argument that is not an array gives null.
+//!
+//! | SQL | Kusto |
+//! |---|---|
+//! | `kql_set_union(a, b, ...)` | `set_union(a, b, ...)`: the distinct values of all, in the order first met |
+//! | `kql_set_intersect(a, b, ...)` | `set_intersect(a, b, ...)`: the distinct values of `a` that every other array holds |
+//! | `kql_set_difference(a, b, ...)` | `set_difference(a, b, ...)`: the distinct values of `a` that no other array holds |
+//! | `kql_array_sort(a, ascending, nulls_last)` | `array_sort_asc(a)`, `array_sort_desc(a)`: numbers by value, strings ordinally; an array of other values, or of mixed kinds, gives null |
+//! | `kql_zip(a, b, ...)` | `zip(a, b, ...)`: an array of `[a[i], b[i], ...]`, the shorter arrays' places null |
+//! | `kql_repeat(json, n)` | `repeat(v, n)`: `n` copies of `v`, none for `n` of 0 or less |
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, StringBuilder};
+use datafusion::arrow::datatypes::{DataType, Int64Type};
+use datafusion::common::{Result, exec_err};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
+};
+
+use super::arrays::{elements, same_value};
+use super::{Strings, json};
+
+/// The most copies `repeat` makes of one value.
+const MAX_COPIES: usize = 1 << 20;
+
+/// What a set function keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum SetOperation {
+    Union,
+    Intersect,
+    Difference,
+}
+
+/// `kql_set_union`, `kql_set_intersect` and `kql_set_difference`.
+#[derive(Debug)]
+pub(super) struct SetFunction {
+    operation: SetOperation,
+    signature: Signature,
+}
+
+impl PartialEq for SetFunction {
+    fn eq(&self, other: &Self) -> bool {
+        self.operation == other.operation
+    }
+}
+impl Eq for SetFunction {}
+impl std::hash::Hash for SetFunction {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name().hash(state);
+    }
+}
+
+impl SetFunction {
+    pub(super) fn new(operation: SetOperation) -> Self {
+        SetFunction { operation, signature: Signature::variadic_any(Volatility::Immutable) }
+    }
+}
+
+impl ScalarUDFImpl for SetFunction {
+    fn name(&self) -> &str {
+        match self.operation {
+            SetOperation::Union => "kql_set_union",
+            SetOperation::Intersect => "kql_set_intersect",
+            SetOperation::Difference => "kql_set_difference",
+        }
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Utf8)
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let arrays = arrays_of(&args)?;
+        let columns =
+            arrays.iter().map(|a| Strings::of(a, self.name())).collect::<Result<Vec<_>>>()?;
+        let mut out = StringBuilder::with_capacity(args.number_rows, 0);
+        for row in 0..args.number_rows {
+            let parts: Option<Vec<Vec<&str>>> =
+                columns.iter().map(|c| elements(c.get(row))).collect();
+            out.append_option(parts.map(|parts| json_array(&set_of(self.operation, &parts))));
+        }
+        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+    }
+}
+
+/// The values `operation` keeps of `parts`, each once, in the order first met.
+fn set_of<'a>(operation: SetOperation, parts: &[Vec<&'a str>]) -> Vec<&'a str> {
+    let holds = |part: &Vec<&str>, value: &str| part.iter().any(|v| same_value(v, value));
+    let candidates: Vec<&str> = match operation {
+        SetOperation::Union => parts.concat(),
+        _ => parts.first().cloned().unwrap_or_default(),
+    };
+    let mut kept: Vec<&str> = Vec::new();
+    for value in candidates {
+        if kept.iter().any(|k| same_value(k, value)) {
+            continue;
+        }
+        let others = parts.iter().skip(1);
+        let keep = match operation {
+            SetOperation::Union => true,
+            SetOperation::Intersect => others.clone().all(|p| holds(p, value)),
+            SetOperation::Difference => !others.clone().any(|p| holds(p, value)),
+        };
+        if keep {
+            kept.push(value);
+        }
+    }
+    kept
+}
+
+/// Declares a UDF of this file: a name and a signature; each returns JSON text.
+macro_rules! array_builder_udf {
+    ($t:ident, $name:literal, $signature:expr) => {
+        #[derive(Debug)]
+        pub(super) struct $t {
+            signature: Signature,
+        }
+        identity_by_name!($t);
+        impl $t {
+            pub(super) fn new() -> $t {
+                $t { signature: $signature }
+            }
+        }
+        impl ScalarUDFImpl for $t {
+            fn name(&self) -> &str {
+                $name
+            }
+            fn signature(&self) -> &Signature {
+                &self.signature
+            }
+            fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+                Ok(DataType::Utf8)
+            }
+            fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+                let arrays = arrays_of(&args)?;
+                Ok(ColumnarValue::Array(self.apply(&arrays, args.number_rows)?))
+            }
+        }
+    };
+}
+
+array_builder_udf!(ArraySort, "kql_array_sort", Signature::any(3, Volatility::Immutable));
+array_builder_udf!(Zip, "kql_zip", Signature::variadic_any(Volatility::Immutable));
+array_builder_udf!(Repeat, "kql_repeat", Signature::any(2, Volatility::Immutable));
+
+impl ArraySort {
+    fn apply(&self, arrays: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
+        let texts = Strings::of(&arrays[0], self.name())?;
+        let ascending = booleans(&arrays[1], self.name())?;
+        let nulls_last = booleans(&arrays[2], self.name())?;
+        let mut out = StringBuilder::with_capacity(rows, 0);
+        for row in 0..rows {
+            let sorted = elements(texts.get(row))
+                .and_then(|items| sorted(items, ascending.value(row), nulls_last.value(row)));
+            out.append_option(sorted.map(|items| json_array(&items)));
+        }
+        Ok(Arc::new(out.finish()))
+    }
+}
+
+/// `items` in order, nulls first or last; `None` unless the other values are all numbers or
+/// all strings.
+fn sorted(items: Vec<&str>, ascending: bool, nulls_last: bool) -> Option<Vec<&str>> {
+    let (nulls, mut values): (Vec<&str>, Vec<&str>) =
+        items.into_iter().partition(|item| json::kind(item) == json::Kind::Null);
+    let kinds: Vec<json::Kind> = values.iter().map(|v| json::kind(v)).collect();
+    if kinds.iter().all(|k| *k == json::Kind::Number) {
+        let number = |v: &str| v.trim().parse::<f64>().unwrap_or(f64::NAN);
+        values.sort_by(|a, b| number(a).total_cmp(&number(b)));
+    } else if kinds.iter().all(|k| *k == json::Kind::String) {
+        values.sort_by(|a, b| json::decode_string(a.trim()).cmp(&json::decode_string(b.trim())));
+    } else {
+        return None;
+    }
+    if !ascending {
+        values.reverse();
+    }
+    Some(if nulls_last { [values, nulls].concat() } else { [nulls, values].concat() })
+}
+
+impl Zip {
+    fn apply(&self, arrays: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
+        let columns =
+            arrays.iter().map(|a| Strings::of(a, self.name())).collect::<Result<Vec<_>>>()?;
+        let mut out = StringBuilder::with_capacity(rows, 0);
+        for row in 0..rows {
+            let parts: Option<Vec<Vec<&str>>> =
+                columns.iter().map(|c| elements(c.get(row))).collect();
+            let zipped = parts.map(|parts| {
+                let longest = parts.iter().map(Vec::len).max().unwrap_or(0);
+                let tuples: Vec<String> = (0..longest)
+                    .map(|i| {
+                        let tuple: Vec<&str> =
+                            parts.iter().map(|p| p.get(i).map_or("null", |v| v.trim())).collect();
+                        json_array(&tuple)
+                    })
+                    .collect();
+                format!("[{}]", tuples.join(","))
+            });
+            out.append_option(zipped);
+        }
+        Ok(Arc::new(out.finish()))
+    }
+}
+
+impl Repeat {
+    fn apply(&self, arrays: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
+        let values = Strings::of(&arrays[0], self.name())?;
+        let counts = match arrays[1].data_type() {
+            DataType::Int64 => arrays[1].as_primitive::<Int64Type>(),
+            other => return exec_err!("{}: the count must be a long, not {other}", self.name()),
+        };
+        let mut out = StringBuilder::with_capacity(rows, 0);
+        for row in 0..rows {
+            if counts.is_null(row) {
+                out.append_null();
+                continue;
+            }
+            // More copies than lakehunt builds is an error, not a silent cut.
+            let count = usize::try_from(counts.value(row).max(0)).unwrap_or(usize::MAX);
+            if count > MAX_COPIES {
+                return exec_err!(
+                    "repeat: {count} copies are more than the {MAX_COPIES} lakehunt builds"
+                );
+            }
+            let value = values.get(row).unwrap_or("null").trim();
+            out.append_value(json_array(&vec![value; count]));
+        }
+        Ok(Arc::new(out.finish()))
+    }
+}
+
+fn arrays_of(args: &ScalarFunctionArgs) -> Result<Vec<ArrayRef>> {
+    args.args.iter().map(|a| a.to_array(args.number_rows)).collect()
+}
+
+fn booleans<'a>(array: &'a ArrayRef, name: &str) -> Result<&'a BooleanArray> {
+    match array.data_type() {
+        DataType::Boolean => Ok(array.as_boolean()),
+        other => exec_err!("{name}: a bool argument, not {other}"),
+    }
+}
+
+fn json_array(items: &[&str]) -> String {
+    let items: Vec<&str> = items.iter().map(|i| i.trim()).collect();
+    format!("[{}]", items.join(","))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sets_keep_each_value_once_in_the_order_first_met() {
+        let parts = vec![vec!["1", "2", "2", "\"a\""], vec!["2.0", "3", "\"a\""]];
+        assert_eq!(set_of(SetOperation::Union, &parts), ["1", "2", "\"a\"", "3"]);
+        assert_eq!(set_of(SetOperation::Intersect, &parts), ["2", "\"a\""]);
+        assert_eq!(set_of(SetOperation::Difference, &parts), ["1"]);
+    }
+
+    #[test]
+    fn sorting_puts_numbers_by_value_and_nulls_where_asked() {
+        let items = vec!["10", "null", "9.5", "-1"];
+        assert_eq!(sorted(items.clone(), true, true), Some(vec!["-1", "9.5", "10", "null"]));
+        assert_eq!(sorted(items, false, false), Some(vec!["null", "10", "9.5", "-1"]));
+        assert_eq!(sorted(vec!["\"b\"", "\"a\""], true, true), Some(vec!["\"a\"", "\"b\""]));
+        assert_eq!(sorted(vec!["1", "\"a\""], true, true), None);
+        assert_eq!(sorted(vec![], true, true), Some(vec![]));
+    }
+}
