@@ -751,3 +751,16 @@ async fn set_functions_sorting_zip_and_repeat_build_arrays() {
     // Kusto's order across kinds is not pinned down: an array mixing them sorts to null.
     assert_eq!(rows(r#"print s = array_sort_asc(dynamic([1, "a"]))"#).await, ["null"]);
 }
+
+#[tokio::test]
+async fn row_ranks_grow_where_the_sorted_value_changes() {
+    let query = "datatable(x:long)[5, 5, 5, 3, 3, 8] | sort by x desc
+        | serialize rm = row_rank_min(x), rd = row_rank_dense(x), rn = row_number()";
+    assert_eq!(
+        rows(query).await,
+        ["8|1|1|1", "5|2|2|2", "5|2|2|3", "5|2|2|4", "3|5|3|5", "3|5|3|6"]
+    );
+    let message =
+        refusal("datatable(x:long, y:long)[1, 2] | sort by x, y | extend r = row_rank_dense(x)");
+    assert!(message.contains("of rows not sorted by this value alone"), "{message}");
+}

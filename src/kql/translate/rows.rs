@@ -1,7 +1,8 @@
-//! Kusto's functions of a serialized row set (`row_number`, `prev`, `next`, `row_cumsum`): SQL
-//! window functions over the order a `sort` or `top` gave the rows, or over the rows as they
-//! come after `serialize`. Kusto rejects them on rows that are not serialized, and so does
-//! lakehunt; the forms that restart on a condition are refused.
+//! Kusto's functions of a serialized row set (`row_number`, `prev`, `next`, `row_cumsum`,
+//! `row_rank_dense`, `row_rank_min`): SQL window functions over the order a `sort` or `top`
+//! gave the rows, or over the rows as they come after `serialize`. Kusto rejects them on rows
+//! that are not serialized, and so does lakehunt; the forms that restart on a condition are
+//! refused, and so are the ranks of rows not sorted by the ranked value alone.
 
 use super::super::Fault;
 use super::super::ast::{Expr, ExprKind, Literal};
@@ -10,7 +11,8 @@ use super::scalar::Scope;
 use super::{Translator, Typed};
 
 /// Names of the row functions translated here.
-pub const FUNCTIONS: &[&str] = &["row_number", "prev", "next", "row_cumsum"];
+pub const FUNCTIONS: &[&str] =
+    &["row_number", "prev", "next", "row_cumsum", "row_rank_dense", "row_rank_min"];
 
 impl Translator<'_> {
     /// Translates the row function `name` (lowercase) of `args`.
@@ -117,6 +119,34 @@ impl Translator<'_> {
                     value.sql
                 );
                 Ok(Typed::new(format!("CAST(coalesce({sum}, 0) AS {})", ty.sql()), ty))
+            }
+            "row_rank_dense" | "row_rank_min" => {
+                arity(1, 1)?;
+                let value = self.scalar(&args[0], scope)?;
+                // A rank grows where the value differs from the row before. When the rows are
+                // sorted by that value alone, equal values are neighbours and the ranks are
+                // SQL's dense rank and rank over that order (equal nulls sharing a rank).
+                let sorted_by_value = scope.rel.order.as_deref().is_some_and(|o| {
+                    o.strip_prefix(value.sql.as_str()).is_some_and(|direction| {
+                        [
+                            " ASC NULLS FIRST",
+                            " ASC NULLS LAST",
+                            " DESC NULLS FIRST",
+                            " DESC NULLS LAST",
+                        ]
+                        .contains(&direction)
+                    })
+                });
+                if !sorted_by_value {
+                    return Err(Fault::refuse(
+                        args[0].offset,
+                        &format!(
+                            "`{name}` of rows not sorted by this value alone is not supported"
+                        ),
+                    ));
+                }
+                let rank = if name == "row_rank_dense" { "dense_rank" } else { "rank" };
+                Ok(Typed::new(format!("CAST({rank}() OVER ({order}) AS BIGINT)"), Type::Long))
             }
             _ => Err(Fault::refuse(offset, &format!("the function `{name}` is not supported"))),
         }
