@@ -10,10 +10,15 @@
 //! | `kql_array_sort(a, ascending, nulls_last)` | `array_sort_asc(a)`, `array_sort_desc(a)`: numbers by value, strings ordinally; an array of other values, or of mixed kinds, gives null |
 //! | `kql_zip(a, b, ...)` | `zip(a, b, ...)`: an array of `[a[i], b[i], ...]`, the shorter arrays' places null |
 //! | `kql_repeat(json, n)` | `repeat(v, n)`: `n` copies of `v`, none for `n` of 0 or less |
+//! | `kql_array_shift(a, n, fill, rotate)` | `array_shift_left(a, n, fill)` (`n` negative for `_right`), `array_rotate_left(a, n)` likewise |
+//! | `kql_array_split(a, i, ...)` | `array_split(a, i)`: the parts between the indexes, a negative one counted from the end |
+//! | `kql_jaccard_index(a, b)` | `jaccard_index(a, b)`: the distinct values both hold over those either holds |
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, StringBuilder};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, Float64Builder, PrimitiveArray, StringBuilder,
+};
 use datafusion::arrow::datatypes::{DataType, Int64Type};
 use datafusion::common::{Result, exec_err};
 use datafusion::logical_expr::{
@@ -146,6 +151,126 @@ macro_rules! array_builder_udf {
 array_builder_udf!(ArraySort, "kql_array_sort", Signature::any(3, Volatility::Immutable));
 array_builder_udf!(Zip, "kql_zip", Signature::variadic_any(Volatility::Immutable));
 array_builder_udf!(Repeat, "kql_repeat", Signature::any(2, Volatility::Immutable));
+array_builder_udf!(Shift, "kql_array_shift", Signature::any(4, Volatility::Immutable));
+array_builder_udf!(Split, "kql_array_split", Signature::variadic_any(Volatility::Immutable));
+
+impl Shift {
+    fn apply(&self, arrays: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
+        let texts = Strings::of(&arrays[0], self.name())?;
+        let counts = longs(&arrays[1], self.name())?;
+        let fills = Strings::of(&arrays[2], self.name())?;
+        let rotate = booleans(&arrays[3], self.name())?;
+        let mut out = StringBuilder::with_capacity(rows, 0);
+        for row in 0..rows {
+            let moved =
+                elements(texts.get(row)).zip(counts.is_valid(row).then(|| counts.value(row)));
+            let moved = moved.map(|(items, count)| {
+                let fill = fills.get(row).unwrap_or("null").trim();
+                json_array(&shifted(&items, count, fill, rotate.value(row)))
+            });
+            out.append_option(moved);
+        }
+        Ok(Arc::new(out.finish()))
+    }
+}
+
+/// `items` moved `count` places to the left (to the right when negative): rotated, or with
+/// the places left empty holding `fill`.
+fn shifted<'a>(items: &[&'a str], count: i64, fill: &'a str, rotate: bool) -> Vec<&'a str> {
+    let len = items.len() as i64;
+    if len == 0 {
+        return Vec::new();
+    }
+    (0..len)
+        .map(|i| {
+            let from = i + count;
+            if rotate {
+                items[from.rem_euclid(len) as usize]
+            } else if (0..len).contains(&from) {
+                items[from as usize]
+            } else {
+                fill
+            }
+        })
+        .collect()
+}
+
+impl Split {
+    fn apply(&self, arrays: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
+        let texts = Strings::of(&arrays[0], self.name())?;
+        let indexes =
+            arrays[1..].iter().map(|a| longs(a, self.name())).collect::<Result<Vec<_>>>()?;
+        let mut out = StringBuilder::with_capacity(rows, 0);
+        for row in 0..rows {
+            let at: Option<Vec<i64>> =
+                indexes.iter().map(|i| i.is_valid(row).then(|| i.value(row))).collect();
+            let parts = elements(texts.get(row)).zip(at).map(|(items, at)| {
+                let parts: Vec<String> =
+                    split_at(&items, &at).iter().map(|part| json_array(part)).collect();
+                format!("[{}]", parts.join(","))
+            });
+            out.append_option(parts);
+        }
+        Ok(Arc::new(out.finish()))
+    }
+}
+
+/// `items` cut before each of the indexes `at` (a negative one counted from the end, all held
+/// to the array's bounds and taken in increasing order).
+fn split_at<'a, 'b>(items: &'b [&'a str], at: &[i64]) -> Vec<&'b [&'a str]> {
+    let len = items.len() as i64;
+    let mut cuts: Vec<usize> =
+        at.iter().map(|&i| (if i < 0 { len + i } else { i }).clamp(0, len) as usize).collect();
+    cuts.sort_unstable();
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for cut in cuts {
+        parts.push(&items[start..cut]);
+        start = cut;
+    }
+    parts.push(&items[start..]);
+    parts
+}
+
+/// `kql_jaccard_index(a, b)`.
+#[derive(Debug)]
+pub(super) struct JaccardIndex {
+    signature: Signature,
+}
+identity_by_name!(JaccardIndex);
+
+impl JaccardIndex {
+    pub(super) fn new() -> Self {
+        JaccardIndex { signature: Signature::any(2, Volatility::Immutable) }
+    }
+}
+
+impl ScalarUDFImpl for JaccardIndex {
+    fn name(&self) -> &str {
+        "kql_jaccard_index"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Float64)
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let arrays = arrays_of(&args)?;
+        let (a, b) = (Strings::of(&arrays[0], self.name())?, Strings::of(&arrays[1], self.name())?);
+        let mut out = Float64Builder::with_capacity(args.number_rows);
+        for row in 0..args.number_rows {
+            let index = elements(a.get(row)).zip(elements(b.get(row))).map(|(a, b)| {
+                let parts = [a, b];
+                let both = set_of(SetOperation::Intersect, &parts).len() as f64;
+                let either = set_of(SetOperation::Union, &parts).len() as f64;
+                both / either
+            });
+            out.append_option(index);
+        }
+        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+    }
+}
 
 impl ArraySort {
     fn apply(&self, arrays: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
@@ -238,6 +363,13 @@ fn arrays_of(args: &ScalarFunctionArgs) -> Result<Vec<ArrayRef>> {
     args.args.iter().map(|a| a.to_array(args.number_rows)).collect()
 }
 
+fn longs<'a>(array: &'a ArrayRef, name: &str) -> Result<&'a PrimitiveArray<Int64Type>> {
+    match array.data_type() {
+        DataType::Int64 => Ok(array.as_primitive::<Int64Type>()),
+        other => exec_err!("{name}: a long argument, not {other}"),
+    }
+}
+
 fn booleans<'a>(array: &'a ArrayRef, name: &str) -> Result<&'a BooleanArray> {
     match array.data_type() {
         DataType::Boolean => Ok(array.as_boolean()),
@@ -270,5 +402,27 @@ mod tests {
         assert_eq!(sorted(vec!["\"b\"", "\"a\""], true, true), Some(vec!["\"a\"", "\"b\""]));
         assert_eq!(sorted(vec!["1", "\"a\""], true, true), None);
         assert_eq!(sorted(vec![], true, true), Some(vec![]));
+    }
+
+    #[test]
+    fn shifting_fills_and_rotating_wraps() {
+        let items = ["1", "2", "3", "4", "5"];
+        assert_eq!(shifted(&items, 2, "null", false), ["3", "4", "5", "null", "null"]);
+        assert_eq!(shifted(&items, -2, "-1", false), ["-1", "-1", "1", "2", "3"]);
+        assert_eq!(shifted(&items, 2, "null", true), ["3", "4", "5", "1", "2"]);
+        assert_eq!(shifted(&items, -7, "null", true), ["4", "5", "1", "2", "3"]);
+        assert_eq!(shifted(&items, 9, "0", false), ["0"; 5]);
+    }
+
+    #[test]
+    fn splitting_cuts_before_each_index() {
+        let items = ["1", "2", "3", "4", "5"];
+        let cut = |at: &[i64]| -> Vec<Vec<&str>> {
+            split_at(&items, at).iter().map(|p| p.to_vec()).collect()
+        };
+        assert_eq!(cut(&[2]), [vec!["1", "2"], vec!["3", "4", "5"]]);
+        assert_eq!(cut(&[1, 3]), [vec!["1"], vec!["2", "3"], vec!["4", "5"]]);
+        assert_eq!(cut(&[-1]), [vec!["1", "2", "3", "4"], vec!["5"]]);
+        assert_eq!(cut(&[9]), [items.to_vec(), vec![]]);
     }
 }

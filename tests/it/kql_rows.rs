@@ -764,3 +764,17 @@ async fn row_ranks_grow_where_the_sorted_value_changes() {
         refusal("datatable(x:long, y:long)[1, 2] | sort by x, y | extend r = row_rank_dense(x)");
     assert!(message.contains("of rows not sorted by this value alone"), "{message}");
 }
+
+#[tokio::test]
+async fn arrays_shift_rotate_split_and_measure_their_overlap() {
+    let query = "let a = dynamic([1, 2, 3, 4, 5]);
+        print l = array_shift_left(a, 2), f = array_shift_left(a, 2, -1), r = array_shift_right(a, 2),
+        rl = array_rotate_left(a, 2), rr = array_rotate_right(a, 2), s = array_split(a, 2),
+        s2 = array_split(a, dynamic([1, -2])),
+        j = jaccard_index(dynamic([1, 1, 2, 2, 3, 3]), dynamic([1, 2, 3, 4, 4, 4]))";
+    assert_eq!(
+        rows(query).await,
+        ["[3,4,5,null,null]|[3,4,5,-1,-1]|[null,null,1,2,3]|[3,4,5,1,2]|[4,5,1,2,3]|\
+          [[1,2],[3,4,5]]|[[1],[2,3],[4,5]]|0.75"]
+    );
+}

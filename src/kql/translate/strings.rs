@@ -44,6 +44,12 @@ pub const FUNCTIONS: &[&str] = &[
     "array_sort_desc",
     "zip",
     "repeat",
+    "array_shift_left",
+    "array_shift_right",
+    "array_rotate_left",
+    "array_rotate_right",
+    "array_split",
+    "jaccard_index",
 ];
 
 /// Translates the function `name` of already translated `args`, written at `exprs`.
@@ -75,6 +81,8 @@ pub(crate) fn call(
         "array_index_of" | "indexof_regex" | "set_has_element" | "repeat" => (2, 2),
         "set_union" | "set_intersect" | "set_difference" | "zip" => (2, usize::MAX),
         "array_sort_asc" | "array_sort_desc" => (1, 2),
+        "array_shift_left" | "array_shift_right" => (2, 3),
+        "array_rotate_left" | "array_rotate_right" | "array_split" | "jaccard_index" => (2, 2),
         "strrep" => (2, 3),
         "tohex" => (1, 2),
         "extract_all" | "extractall" => (2, 2),
@@ -241,6 +249,40 @@ pub(crate) fn call(
             };
             let ascending = name == "array_sort_asc";
             (format!("kql_array_sort({}, {ascending}, {nulls_last})", dynamic(0)?), Type::Dynamic)
+        }
+        "array_shift_left" | "array_shift_right" | "array_rotate_left" | "array_rotate_right" => {
+            let count =
+                if name.ends_with("_right") { format!("(-{})", long(1)?) } else { long(1)? };
+            let fill = match args.get(2) {
+                Some(fill) => super::conversions::json_of(fill.clone(), at(2))?,
+                None => "'null'".to_string(),
+            };
+            let rotate = name.starts_with("array_rotate");
+            (format!("kql_array_shift({}, {count}, {fill}, {rotate})", dynamic(0)?), Type::Dynamic)
+        }
+        "array_split" => {
+            let indexes = if args[1].ty.is_integer() {
+                vec![long(1)?]
+            } else {
+                // A constant array of indexes, written out.
+                let written = match &exprs[1].kind {
+                    ExprKind::Literal(Literal::Dynamic(json)) => {
+                        serde_json::from_str::<Vec<i64>>(json).ok().filter(|i| !i.is_empty())
+                    }
+                    _ => None,
+                };
+                let Some(written) = written else {
+                    return Err(Fault::refuse(
+                        at(1),
+                        "array_split takes an index or a constant array of indexes",
+                    ));
+                };
+                written.iter().map(|i| format!("CAST({i} AS BIGINT)")).collect()
+            };
+            (format!("kql_array_split({}, {})", dynamic(0)?, indexes.join(", ")), Type::Dynamic)
+        }
+        "jaccard_index" => {
+            (format!("kql_jaccard_index({}, {})", dynamic(0)?, dynamic(1)?), Type::Real)
         }
         "repeat" => {
             let value = super::conversions::json_of(args[0].clone(), at(0))?;
