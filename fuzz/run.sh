@@ -24,7 +24,9 @@ for query in \
     'print x = iff(1 > 2, "a", "b"), y = bin(now(), 1h), z = dynamic({"k": [1, 2]}).k[0]' \
     'datatable(s:string)["a=1;b=\"x;y\""] | parse-kv s as (a:long, b) with (pair_delimiter=";", kv_delimiter="=", quote="\"")' \
     'union withsource=T isfuzzy=true DeviceEvents, (DeviceLogonEvents | take 1) | top-nested 3 of T by n = count(), top-nested 1 of ActionType by max(Timestamp) asc' \
-    'let f = (n:long) { range x from 1 to n step 1 }; print d = dynamic({"a": 1}) | extend k = "a" | extend v = d[k], s = substring("abc", -2), b = bag_merge(d, d) | join kind=leftanti f(3) on $left.v == $right.x'; do
+    'let f = (n:long) { range x from 1 to n step 1 }; print d = dynamic({"a": 1}) | extend k = "a" | extend v = d[k], s = substring("abc", -2), b = bag_merge(d, d) | join kind=leftanti f(3) on $left.v == $right.x' \
+    'datatable(x:long, d:dynamic)[1, dynamic([1, 2])] | mv-expand with_itemindex=i d limit 3 | summarize percentiles(x, 5, 50), p = percentile(i, 99.5) | sort by p desc | serialize r = row_rank_dense(p)' \
+    'print a = set_union(dynamic([1]), dynamic([2])), b = array_split(dynamic([1, 2]), dynamic([1, -1])), c = ipv4_is_match("10.0.0.1/8", "10.1.1.1", 16), d = datetime_part("Nanosecond", now()), e = tohex(binary_xor(6, 3), 4)'; do
     n=$((n + 1))
     printf '%s' "$query" > "$corpus/own-$n.kql"
 done
