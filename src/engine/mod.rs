@@ -351,7 +351,11 @@ fn session_config(options: &EngineOptions) -> SessionConfig {
         // Kusto names are case-sensitive; SQL would fold unquoted ones to lower case.
         .set_bool("datafusion.sql_parser.enable_ident_normalization", false)
         .set_bool("datafusion.execution.parquet.pushdown_filters", true)
-        .set_bool("datafusion.execution.parquet.reorder_filters", true);
+        .set_bool("datafusion.execution.parquet.reorder_filters", true)
+        // A filter's surviving rows as ranges to read rather than a mask over every row: the
+        // Public logons are 2.5% of each page, so the mask would decode the other 97.5% of
+        // RemoteIP too (on the 100M lake the hunt's CPU time goes from 4.7 s to 4.5 s).
+        .set_bool("datafusion.execution.parquet.force_filter_selections", true);
     if let Some(n) = options.target_partitions {
         config = config.with_target_partitions(n.max(1));
     }

@@ -121,9 +121,9 @@ fn an_unsupported_operator_is_refused_by_name_and_position() {
 
 #[test]
 fn an_unsupported_function_is_refused_by_name_and_position() {
-    let message = error_of("DeviceLogonEvents | extend h = hash_sha256(DeviceName)");
+    let message = error_of("DeviceLogonEvents | extend h = url_encode(DeviceName)");
     assert!(
-        message.starts_with("hunt.kql:1:32: the function `hash_sha256` is not supported"),
+        message.starts_with("hunt.kql:1:32: the function `url_encode` is not supported"),
         "{message}"
     );
 }
