@@ -25,41 +25,6 @@ use datafusion::logical_expr::{
 
 use super::{Strings, json};
 
-/// Declares a UDF over arrays: a name, a signature and a return type.
-macro_rules! array_udf {
-    ($t:ident, $name:literal, $signature:expr, $returns:expr) => {
-        #[derive(Debug)]
-        pub(super) struct $t {
-            signature: Signature,
-        }
-        identity_by_name!($t);
-        impl $t {
-            pub fn new() -> $t {
-                $t { signature: $signature }
-            }
-        }
-        impl ScalarUDFImpl for $t {
-            fn name(&self) -> &str {
-                $name
-            }
-            fn signature(&self) -> &Signature {
-                &self.signature
-            }
-            fn return_type(&self, _: &[DataType]) -> Result<DataType> {
-                Ok($returns)
-            }
-            fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-                let arrays: Vec<ArrayRef> = args
-                    .args
-                    .iter()
-                    .map(|a| a.to_array(args.number_rows))
-                    .collect::<Result<_>>()?;
-                Ok(ColumnarValue::Array(self.apply(&arrays, args.number_rows)?))
-            }
-        }
-    };
-}
-
 array_udf!(GetType, "kql_gettype", Signature::any(1, Volatility::Immutable), DataType::Utf8);
 array_udf!(Slice, "kql_array_slice", Signature::any(3, Volatility::Immutable), DataType::Utf8);
 array_udf!(Reverse, "kql_array_reverse", Signature::any(1, Volatility::Immutable), DataType::Utf8);

@@ -13,14 +13,14 @@ use std::sync::Arc;
 use datafusion::arrow::array::ListArray;
 use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::datatypes::{DataType, Field};
-use datafusion::common::{Column, Result, ScalarValue, exec_datafusion_err, plan_err};
+use datafusion::common::{Column, Result, ScalarValue, exec_datafusion_err};
 use datafusion::logical_expr::expr::ScalarFunction;
 use datafusion::logical_expr::{
     ColumnarValue, Expr, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility, lit,
 };
 
 use super::slices::SliceBuilder;
-use super::{Member, MvExpand, Strings, ToKustoString, constant_string, json};
+use super::{Member, MvExpand, Strings, ToKustoString, constant_string, expansion_limit, json};
 
 /// `kql_mv_expand_members(d, limit, 'key')`.
 #[derive(Debug)]
@@ -47,10 +47,7 @@ impl ScalarUDFImpl for MvExpandMembers {
         Ok(DataType::List(Arc::new(Field::new("item", DataType::Utf8View, true))))
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let limit = match &args.args[1] {
-            ColumnarValue::Scalar(ScalarValue::Int64(Some(n))) if *n >= 0 => *n as usize,
-            _ => return plan_err!("{}: the limit must be a constant integer >= 0", self.name()),
-        };
+        let limit = expansion_limit(&args.args[1], self.name())?;
         let key = constant_string(&args, 2, self.name())?;
         let input = args.args[0].to_array(args.number_rows)?;
         let texts = Strings::of(&input, self.name())?;

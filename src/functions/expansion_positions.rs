@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{Int64Builder, ListBuilder};
 use datafusion::arrow::datatypes::{DataType, Field};
-use datafusion::common::{Result, ScalarValue, plan_err};
+use datafusion::common::{Result, plan_err};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::{Strings, json};
+use super::{Strings, expansion_limit, json};
 
 /// `kql_mv_expand_positions(d1, ..., dn, limit)`.
 #[derive(Debug)]
@@ -41,10 +41,7 @@ impl ScalarUDFImpl for MvExpandPositions {
         let Some((limit, values)) = args.args.split_last() else {
             return plan_err!("{} takes dynamic values and a limit", self.name());
         };
-        let limit = match limit {
-            ColumnarValue::Scalar(ScalarValue::Int64(Some(n))) if *n >= 0 => *n as usize,
-            _ => return plan_err!("{}: the limit must be a constant integer >= 0", self.name()),
-        };
+        let limit = expansion_limit(limit, self.name())?;
         let arrays =
             values.iter().map(|v| v.to_array(args.number_rows)).collect::<Result<Vec<_>>>()?;
         let texts =

@@ -22,35 +22,21 @@ use datafusion::logical_expr::{
 use super::Strings;
 use super::arrays::ipv4;
 
-/// `kql_ipv4_compare(a, b, prefix)`.
-#[derive(Debug)]
-pub(super) struct Ipv4Compare {
-    signature: Signature,
-}
-identity_by_name!(Ipv4Compare);
+array_udf!(
+    Ipv4Compare,
+    "kql_ipv4_compare",
+    Signature::any(3, Volatility::Immutable),
+    DataType::Int32
+);
+array_udf!(ParseIpv4, "kql_parse_ipv4", Signature::any(2, Volatility::Immutable), DataType::Int64);
 
 impl Ipv4Compare {
-    pub(super) fn new() -> Self {
-        Ipv4Compare { signature: Signature::any(3, Volatility::Immutable) }
-    }
-}
-
-impl ScalarUDFImpl for Ipv4Compare {
-    fn name(&self) -> &str {
-        "kql_ipv4_compare"
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Int32)
-    }
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let arrays = arrays_of(&args)?;
+    /// `kql_ipv4_compare(a, b, prefix)`.
+    fn apply(&self, arrays: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
         let (a, b) = (Strings::of(&arrays[0], self.name())?, Strings::of(&arrays[1], self.name())?);
         let prefixes = longs(&arrays[2], self.name())?;
-        let mut out = Int32Builder::with_capacity(args.number_rows);
-        for row in 0..args.number_rows {
+        let mut out = Int32Builder::with_capacity(rows);
+        for row in 0..rows {
             let compared = (|| {
                 let (a, a_bits) = address(a.get(row)?)?;
                 let (b, b_bits) = address(b.get(row)?)?;
@@ -59,39 +45,17 @@ impl ScalarUDFImpl for Ipv4Compare {
             })();
             out.append_option(compared);
         }
-        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+        Ok(Arc::new(out.finish()))
     }
 }
-
-/// `kql_parse_ipv4(a, prefix)`.
-#[derive(Debug)]
-pub(super) struct ParseIpv4 {
-    signature: Signature,
-}
-identity_by_name!(ParseIpv4);
 
 impl ParseIpv4 {
-    pub(super) fn new() -> Self {
-        ParseIpv4 { signature: Signature::any(2, Volatility::Immutable) }
-    }
-}
-
-impl ScalarUDFImpl for ParseIpv4 {
-    fn name(&self) -> &str {
-        "kql_parse_ipv4"
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Int64)
-    }
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let arrays = arrays_of(&args)?;
+    /// `kql_parse_ipv4(a, prefix)`.
+    fn apply(&self, arrays: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
         let texts = Strings::of(&arrays[0], self.name())?;
         let prefixes = longs(&arrays[1], self.name())?;
-        let mut out = Int64Builder::with_capacity(args.number_rows);
-        for row in 0..args.number_rows {
+        let mut out = Int64Builder::with_capacity(rows);
+        for row in 0..rows {
             let parsed = (|| {
                 let (value, bits) = address(texts.get(row)?)?;
                 let bits = bits.min(prefix_at(prefixes, row)?);
@@ -99,12 +63,8 @@ impl ScalarUDFImpl for ParseIpv4 {
             })();
             out.append_option(parsed);
         }
-        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+        Ok(Arc::new(out.finish()))
     }
-}
-
-fn arrays_of(args: &ScalarFunctionArgs) -> Result<Vec<ArrayRef>> {
-    args.args.iter().map(|a| a.to_array(args.number_rows)).collect()
 }
 
 fn longs<'a>(array: &'a ArrayRef, name: &str) -> Result<&'a PrimitiveArray<Int64Type>> {

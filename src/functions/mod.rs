@@ -139,6 +139,14 @@ impl<'a> Strings<'a> {
     }
 }
 
+/// The limit of values an expansion makes of one row: a constant integer of 0 or more.
+fn expansion_limit(arg: &ColumnarValue, function: &str) -> Result<usize> {
+    match arg {
+        ColumnarValue::Scalar(ScalarValue::Int64(Some(n))) if *n >= 0 => Ok(*n as usize),
+        _ => plan_err!("{function}: the limit must be a constant integer >= 0"),
+    }
+}
+
 /// The constant string argument `position` of `function`.
 fn constant_string(args: &ScalarFunctionArgs, position: usize, function: &str) -> Result<String> {
     match &args.args[position] {
@@ -163,6 +171,42 @@ macro_rules! identity_by_name {
         impl ::std::hash::Hash for $t {
             fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
                 self.name().hash(state);
+            }
+        }
+    };
+}
+
+/// Declares a UDF whose `apply(&self, arrays, rows)` works on its arguments as arrays: a
+/// name, a signature and a return type.
+macro_rules! array_udf {
+    ($t:ident, $name:literal, $signature:expr, $returns:expr) => {
+        #[derive(Debug)]
+        pub(super) struct $t {
+            signature: Signature,
+        }
+        identity_by_name!($t);
+        impl $t {
+            pub fn new() -> $t {
+                $t { signature: $signature }
+            }
+        }
+        impl ScalarUDFImpl for $t {
+            fn name(&self) -> &str {
+                $name
+            }
+            fn signature(&self) -> &Signature {
+                &self.signature
+            }
+            fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+                Ok($returns)
+            }
+            fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+                let arrays: Vec<ArrayRef> = args
+                    .args
+                    .iter()
+                    .map(|a| a.to_array(args.number_rows))
+                    .collect::<Result<_>>()?;
+                Ok(ColumnarValue::Array(self.apply(&arrays, args.number_rows)?))
             }
         }
     };
@@ -267,10 +311,7 @@ impl ScalarUDFImpl for MvExpand {
         Ok(DataType::List(Arc::new(Field::new("item", DataType::Utf8View, true))))
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let limit = match &args.args[1] {
-            ColumnarValue::Scalar(ScalarValue::Int64(Some(n))) if *n >= 0 => *n as usize,
-            _ => return plan_err!("kql_mv_expand: the limit must be a constant integer >= 0"),
-        };
+        let limit = expansion_limit(&args.args[1], self.name())?;
         let input = args.args[0].to_array(args.number_rows)?;
         let texts = Strings::of(&input, self.name())?;
         let mut values = SliceBuilder::new(&texts, input.len());

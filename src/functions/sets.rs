@@ -117,42 +117,22 @@ fn set_of<'a>(operation: SetOperation, parts: &[Vec<&'a str>]) -> Vec<&'a str> {
     kept
 }
 
-/// Declares a UDF of this file: a name and a signature; each returns JSON text.
-macro_rules! array_builder_udf {
-    ($t:ident, $name:literal, $signature:expr) => {
-        #[derive(Debug)]
-        pub(super) struct $t {
-            signature: Signature,
-        }
-        identity_by_name!($t);
-        impl $t {
-            pub(super) fn new() -> $t {
-                $t { signature: $signature }
-            }
-        }
-        impl ScalarUDFImpl for $t {
-            fn name(&self) -> &str {
-                $name
-            }
-            fn signature(&self) -> &Signature {
-                &self.signature
-            }
-            fn return_type(&self, _: &[DataType]) -> Result<DataType> {
-                Ok(DataType::Utf8)
-            }
-            fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-                let arrays = arrays_of(&args)?;
-                Ok(ColumnarValue::Array(self.apply(&arrays, args.number_rows)?))
-            }
-        }
-    };
-}
-
-array_builder_udf!(ArraySort, "kql_array_sort", Signature::any(3, Volatility::Immutable));
-array_builder_udf!(Zip, "kql_zip", Signature::variadic_any(Volatility::Immutable));
-array_builder_udf!(Repeat, "kql_repeat", Signature::any(2, Volatility::Immutable));
-array_builder_udf!(Shift, "kql_array_shift", Signature::any(4, Volatility::Immutable));
-array_builder_udf!(Split, "kql_array_split", Signature::variadic_any(Volatility::Immutable));
+array_udf!(ArraySort, "kql_array_sort", Signature::any(3, Volatility::Immutable), DataType::Utf8);
+array_udf!(Zip, "kql_zip", Signature::variadic_any(Volatility::Immutable), DataType::Utf8);
+array_udf!(Repeat, "kql_repeat", Signature::any(2, Volatility::Immutable), DataType::Utf8);
+array_udf!(Shift, "kql_array_shift", Signature::any(4, Volatility::Immutable), DataType::Utf8);
+array_udf!(
+    Split,
+    "kql_array_split",
+    Signature::variadic_any(Volatility::Immutable),
+    DataType::Utf8
+);
+array_udf!(
+    JaccardIndex,
+    "kql_jaccard_index",
+    Signature::any(2, Volatility::Immutable),
+    DataType::Float64
+);
 
 impl Shift {
     fn apply(&self, arrays: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
@@ -232,34 +212,11 @@ fn split_at<'a, 'b>(items: &'b [&'a str], at: &[i64]) -> Vec<&'b [&'a str]> {
     parts
 }
 
-/// `kql_jaccard_index(a, b)`.
-#[derive(Debug)]
-pub(super) struct JaccardIndex {
-    signature: Signature,
-}
-identity_by_name!(JaccardIndex);
-
 impl JaccardIndex {
-    pub(super) fn new() -> Self {
-        JaccardIndex { signature: Signature::any(2, Volatility::Immutable) }
-    }
-}
-
-impl ScalarUDFImpl for JaccardIndex {
-    fn name(&self) -> &str {
-        "kql_jaccard_index"
-    }
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Float64)
-    }
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let arrays = arrays_of(&args)?;
+    fn apply(&self, arrays: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
         let (a, b) = (Strings::of(&arrays[0], self.name())?, Strings::of(&arrays[1], self.name())?);
-        let mut out = Float64Builder::with_capacity(args.number_rows);
-        for row in 0..args.number_rows {
+        let mut out = Float64Builder::with_capacity(rows);
+        for row in 0..rows {
             let index = elements(a.get(row)).zip(elements(b.get(row))).map(|(a, b)| {
                 let parts = [a, b];
                 let both = set_of(SetOperation::Intersect, &parts).len() as f64;
@@ -268,7 +225,7 @@ impl ScalarUDFImpl for JaccardIndex {
             });
             out.append_option(index);
         }
-        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+        Ok(Arc::new(out.finish()))
     }
 }
 
