@@ -7,6 +7,7 @@
 //! What cannot be translated exactly is refused with its position, never approximated.
 
 pub mod ast;
+mod keywords;
 pub mod lexer;
 pub mod parser;
 mod parser_expr;

@@ -4,6 +4,7 @@
 
 use super::Fault;
 use super::ast::*;
+use super::keywords;
 use super::lexer::{Token, TokenKind, tokenize};
 
 /// How deeply expressions and pipelines may nest.
@@ -14,6 +15,14 @@ pub fn parse(text: &str) -> Result<Query, Fault> {
     let tokens = tokenize(text)?;
     let mut parser = Parser { tokens, pos: 0, depth: 0 };
     parser.query()
+}
+
+/// Parses one scalar expression, for the tests of what is derived from expressions.
+#[cfg(test)]
+pub(crate) fn parse_expression(text: &str) -> Result<Expr, Fault> {
+    let tokens = tokenize(text)?;
+    let mut parser = Parser { tokens, pos: 0, depth: 0 };
+    parser.expr()
 }
 
 /// Tabular operators Kusto has that lakehunt refuses, so their message can say so.
@@ -122,6 +131,17 @@ impl Parser {
         }
     }
 
+    /// A name a query declares or refers to (a column, table, `let` or parameter): as
+    /// [`Self::name`], refusing a bare word that Kusto reserves.
+    pub(super) fn column_name(&mut self, what: &str) -> Result<(String, usize), Fault> {
+        let bare = matches!(self.peek(), TokenKind::Name(_));
+        let (name, offset) = self.name(what)?;
+        if bare && keywords::is_reserved(&name) {
+            return Err(keywords::reserved_name(&name, offset));
+        }
+        Ok((name, offset))
+    }
+
     pub(super) fn enter(&mut self) -> Result<(), Fault> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -159,7 +179,7 @@ impl Parser {
     }
 
     fn let_statement(&mut self) -> Result<Let, Fault> {
-        let (name, offset) = self.name("a name after `let`")?;
+        let (name, offset) = self.column_name("a name after `let`")?;
         self.expect_symbol("=")?;
         if self.is_function_definition() {
             return self.function_definition(name, offset);
@@ -181,7 +201,7 @@ impl Parser {
         self.expect_symbol("(")?;
         let mut params = Vec::new();
         while !self.is_symbol(")") {
-            let (param, param_offset) = self.name("a parameter name")?;
+            let (param, param_offset) = self.column_name("a parameter name")?;
             self.expect_symbol(":")?;
             if self.is_symbol("(") {
                 return Err(Fault::refuse(
@@ -308,7 +328,7 @@ impl Parser {
 
     /// `range x from 1 to 10 step 1`.
     fn range(&mut self, offset: usize) -> Result<Source, Fault> {
-        let (column, _) = self.name("the column `range` makes")?;
+        let (column, _) = self.column_name("the column `range` makes")?;
         self.expect_word("from")?;
         let from = self.expr()?;
         self.expect_word("to")?;
@@ -322,7 +342,7 @@ impl Parser {
         self.expect_symbol("(")?;
         let mut columns = Vec::new();
         while !self.is_symbol(")") {
-            let (column, _) = self.name("a column name")?;
+            let (column, _) = self.column_name("a column name")?;
             self.expect_symbol(":")?;
             let (kind, _) = self.name("a column type")?;
             columns.push((column, kind));
@@ -370,7 +390,7 @@ impl Parser {
             } else if self.is_word("withsource") {
                 self.advance();
                 self.expect_symbol("=")?;
-                let (column, _) = self.name("the name of the source column")?;
+                let (column, _) = self.column_name("the name of the source column")?;
                 source_column = Some(column);
             } else if self.is_word("isfuzzy") {
                 // Fuzzy or not, every input must exist: lakehunt's catalogue names each table,
@@ -391,7 +411,7 @@ impl Parser {
                 inputs.push(self.pipeline()?);
                 self.expect_symbol(")")?;
             } else {
-                let (name, offset) = self.name("a table to union")?;
+                let (name, offset) = self.column_name("a table to union")?;
                 if self.is_symbol("*") || name.contains('*') {
                     return Err(Fault::refuse(offset, "wildcard table names are not supported"));
                 }

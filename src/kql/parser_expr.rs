@@ -3,6 +3,7 @@
 
 use super::Fault;
 use super::ast::*;
+use super::keywords;
 use super::lexer::TokenKind;
 use super::parser::Cursor;
 
@@ -224,7 +225,11 @@ fn postfix(p: &mut impl Cursor) -> Result<Expr, Fault> {
         let offset = p.offset();
         if p.is_symbol(".") {
             p.advance();
+            let key_offset = p.offset();
             let key = match p.advance().kind {
+                TokenKind::Name(n) if keywords::is_reserved(&n) => {
+                    return Err(keywords::reserved_name(&n, key_offset));
+                }
                 TokenKind::Name(n) | TokenKind::QuotedName(n) => n,
                 _ => return Err(Fault::new(offset + 1, "a member name after `.`")),
             };
@@ -308,7 +313,14 @@ fn name_or_call(p: &mut impl Cursor, name: String, offset: usize) -> Result<Expr
         _ => {}
     }
     if !p.is_symbol("(") {
+        if keywords::is_reserved(&name) {
+            return Err(keywords::reserved_name(&name, offset));
+        }
         return Ok(Expr { kind: ExprKind::Name(name), offset });
+    }
+    if keywords::is_reserved(&name) && !keywords::can_be_called(&name) {
+        // `hasprefix(s, "a")`: an operator's keyword is not a function.
+        return Err(keywords::reserved_name(&name, offset));
     }
     p.advance();
     let lower = name.to_ascii_lowercase();
@@ -335,6 +347,16 @@ fn name_or_call(p: &mut impl Cursor, name: String, offset: usize) -> Result<Expr
             if matches!(p.peek_at(1), TokenKind::Symbol(")")) =>
         {
             typed_literal(p, &lower, offset)
+        }
+        // `typeof(long)`: a type's name, reserved word or not.
+        "typeof" if matches!(p.peek(), TokenKind::Name(_)) => {
+            let type_offset = p.offset();
+            let TokenKind::Name(type_name) = p.advance().kind else {
+                return Err(p.expected("a type"));
+            };
+            p.expect_symbol(")")?;
+            let arg = Expr { kind: ExprKind::Name(type_name), offset: type_offset };
+            Ok(Expr { kind: ExprKind::Call { name, args: vec![arg] }, offset })
         }
         // `real(+inf)`, `real(-inf)`.
         "real" | "double"

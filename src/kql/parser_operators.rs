@@ -3,6 +3,7 @@
 
 use super::Fault;
 use super::ast::*;
+use super::keywords;
 use super::lexer::TokenKind;
 use super::parser::Parser;
 
@@ -115,14 +116,14 @@ impl Parser {
                 _ => Err(Fault::new(offset, "one `$left.` and one `$right.` column")),
             };
         }
-        let (name, _) = self.name("a join key column")?;
+        let (name, _) = self.column_name("a join key column")?;
         Ok(JoinKey { left: name.clone(), right: name, offset })
     }
 
     pub(super) fn side_column(&mut self) -> Result<(String, String), Fault> {
         let (side, _) = self.name("`$left` or `$right`")?;
         self.expect_symbol(".")?;
-        let (column, _) = self.name("a column name")?;
+        let (column, _) = self.column_name("a column name")?;
         Ok((side, column))
     }
 
@@ -140,7 +141,7 @@ impl Parser {
             }
             self.expect_symbol("=")?;
             let offset = self.offset();
-            item_index = Some((self.name("a column name for the item index")?.0, offset));
+            item_index = Some((self.column_name("a column name for the item index")?.0, offset));
         }
         let mut columns = Vec::new();
         let mut types = Vec::new();
@@ -183,7 +184,7 @@ impl Parser {
         self.expect_symbol("(")?;
         let mut keys = Vec::new();
         loop {
-            let (name, offset) = self.name("a key")?;
+            let (name, offset) = self.column_name("a key")?;
             let kind =
                 if self.eat_symbol(":") { Some(self.name("a column type")?.0) } else { None };
             keys.push(KvKey { name, kind, offset });
@@ -267,7 +268,7 @@ impl Parser {
                     pattern.push(ParsePart::Text(text));
                 }
                 TokenKind::Name(_) | TokenKind::QuotedName(_) => {
-                    let (name, offset) = self.name("a column name")?;
+                    let (name, offset) = self.column_name("a column name")?;
                     let kind = if self.eat_symbol(":") {
                         Some(self.name("a column type")?.0)
                     } else {
@@ -476,14 +477,11 @@ impl Parser {
             }
             let name = if named {
                 let bare = matches!(self.peek(), TokenKind::Name(_));
-                let at = self.offset();
-                let (n, _) = self.name("a column name")?;
-                if bare && KEYWORDS.contains(&n.as_str()) {
-                    // Kusto rejects a keyword as a bare name: `extend where = 1`.
-                    return Err(Fault::new(
-                        at,
-                        &format!("`{n}` is a keyword; write ['{n}'] to use it as a column name"),
-                    ));
+                let (n, at) = self.column_name("a column name")?;
+                if bare && matches!(n.as_str(), "null" | "not") {
+                    // Kusto lets these stand as names; lakehunt reads them as the null literal
+                    // and the negation, so a column of that name must be bracketed.
+                    return Err(keywords::reserved_name(&n, at));
                 }
                 self.advance();
                 Some(n)
@@ -506,7 +504,7 @@ impl Parser {
                 pattern.push('*');
             }
             if matches!(self.peek(), TokenKind::Name(_) | TokenKind::QuotedName(_)) {
-                pattern.push_str(&self.name("a column name")?.0);
+                pattern.push_str(&self.column_name("a column name")?.0);
             }
             if self.offset() == self.previous_end() && self.eat_symbol("*") {
                 pattern.push('*');
@@ -524,9 +522,9 @@ impl Parser {
     pub(super) fn renames(&mut self) -> Result<Vec<(String, String, usize)>, Fault> {
         let mut list = Vec::new();
         loop {
-            let (new, _) = self.name("the new column name")?;
+            let (new, _) = self.column_name("the new column name")?;
             self.expect_symbol("=")?;
-            let (old, offset) = self.name("the column to rename")?;
+            let (old, offset) = self.column_name("the column to rename")?;
             list.push((new, old, offset));
             if !self.eat_symbol(",") {
                 return Ok(list);
@@ -534,28 +532,3 @@ impl Parser {
         }
     }
 }
-
-/// Words Kusto reserves: a column of that name must be written `['name']`.
-const KEYWORDS: &[&str] = &[
-    "and",
-    "or",
-    "not",
-    "by",
-    "on",
-    "let",
-    "where",
-    "extend",
-    "project",
-    "summarize",
-    "join",
-    "union",
-    "take",
-    "limit",
-    "top",
-    "distinct",
-    "datatable",
-    "print",
-    "true",
-    "false",
-    "null",
-];

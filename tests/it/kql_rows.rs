@@ -186,9 +186,28 @@ async fn replace_is_replace_regex_with_the_text_last() {
 }
 
 #[tokio::test]
+async fn unnamed_columns_are_named_as_kusto_names_them() {
+    let query = r#"datatable(s:string, d:dynamic)["Ab", dynamic({"a":1})]
+        | summarize count(), dcount(tolower(s)), sum(strlen(s)), make_set(strlen(s))
+            by tostring(d.a), strlen(s), tolower(s), bin(strlen(s), 2)"#;
+    let (header, found) = run_kql(query).await;
+    assert_eq!(
+        header,
+        "d_a:string, strlen_s:long, Column1:string, strlen_s1:long, count_:long, dcount_:long, \
+         sum_strlen_s:long, set_strlen_s:dynamic"
+    );
+    assert_eq!(found, ["1|2|ab|2|1|1|2|[2]"]);
+    let (header, _) = run_kql(
+        r#"datatable(x:long, d:dynamic)[1, dynamic([7])] | extend tostring(x), d[0], x + 1, gettype(x)"#,
+    )
+    .await;
+    assert_eq!(header, "x:string, d:dynamic, d_0:dynamic, Column1:long, type_x:string");
+}
+
+#[tokio::test]
 async fn conditional_and_limited_aggregates() {
     let query = r#"datatable(g:string, v:long, s:string)["a", 1, "x", "a", 5, "y", "a", 3, "x", "b", 2, "z"]
-        | summarize lo = minif(v, v > 1), hi = maxif(v, v < 5), first = minif(s, v > 9),
+        | summarize lo = minif(v, v > 1), hi = maxif(v, v < 5), earliest_s = minif(s, v > 9),
                     odd = make_set_if(s, v % 2 == 1), two = array_length(makeset(s, 1)) by g"#;
     assert_eq!(sorted_rows(query).await, [r#"a|3|3||["x","y"]|1"#, "b|2|2||[]|1"]);
 }
@@ -558,7 +577,7 @@ async fn a_datetime_as_a_number_is_its_ticks_since_year_one() {
 #[tokio::test]
 async fn a_dynamic_key_can_be_computed_per_row_an_array_index_cannot() {
     let query = r#"datatable(k:string, d:dynamic)["b", dynamic({"a":[10,20], "b":[30,40]})]
-        | extend byname = d[k], first = d[strcat("", "a")][0]"#;
+        | extend byname = d[k], head = d[strcat("", "a")][0]"#;
     assert_eq!(rows(query).await, [r#"b|{"a":[10,20],"b":[30,40]}|[30,40]|10"#]);
     let message = refusal("datatable(i:long, d:dynamic)[1, dynamic([1, 2])] | extend e = d[i]");
     assert!(message.contains("an array index must be a constant"), "{message}");
@@ -576,9 +595,9 @@ async fn format_datetime_capital_f_drops_trailing_zeros() {
 #[tokio::test]
 async fn parse_kv_takes_each_keys_first_value_outside_quotes() {
     let query = r#"datatable(s:string)['user="a;b" ; tries = 3;user=c', 'tries=x']
-        | parse-kv s as (user:string, tries:long, missing:string)
+        | parse-kv s as (user:string, tries:long, absent:string)
             with (pair_delimiter=';', kv_delimiter='=', quote='"')
-        | project user, tries, missing"#;
+        | project user, tries, absent"#;
     assert_eq!(sorted_rows(query).await, ["a;b|3|", "|null|"]);
     let message = refusal("datatable(s:string)['a=1'] | parse-kv s as (a) with (regex='(.)')");
     assert!(message.contains("parse-kv regex= is not supported"), "{message}");

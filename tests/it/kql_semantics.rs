@@ -81,8 +81,8 @@ async fn contains_and_tilde_equality_ignore_case_but_double_equals_does_not() {
 #[tokio::test]
 async fn a_missing_string_is_empty_never_null() {
     let query = r#"print d = dynamic({"a": 1})
-        | extend missing = tostring(d.b), present = tostring(d.a)
-        | extend empty = isempty(missing), is_null = isnull(missing), joined = strcat(missing, "x", present)"#;
+        | extend absent = tostring(d.b), present = tostring(d.a)
+        | extend empty = isempty(absent), is_null = isnull(absent), joined = strcat(absent, "x", present)"#;
     assert_eq!(rows(query).await, [r#"{"a":1}||1|true|false|x1"#]);
 }
 
@@ -181,7 +181,7 @@ async fn summarize_puts_the_by_columns_first_then_the_aggregates_in_order() {
 
 #[tokio::test]
 async fn make_set_drops_repeats_and_make_list_keeps_them_in_order() {
-    let query = r#"datatable(s:string)["b","a","b","c"] | summarize set = make_set(s), list = make_list(s)"#;
+    let query = r#"datatable(s:string)["b","a","b","c"] | summarize distinct_s = make_set(s), all_s = make_list(s)"#;
     assert_eq!(rows(query).await, [r#"["b","a","c"]|["b","a","b","c"]"#]);
 }
 

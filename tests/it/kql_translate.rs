@@ -181,6 +181,44 @@ fn a_datetime_kusto_cannot_hold_is_refused_where_it_is_written() {
 fn a_keyword_cannot_name_a_column_without_brackets() {
     let error = error_of("print where = 1");
     assert!(error.contains("where"), "{error}");
+    // Kusto rejects these queries: `missing`, `first` and `last` are keywords too.
+    let error = error_of("print d = dynamic({\"a\":1}) | extend missing = d.nonexistent");
+    assert!(error.starts_with("hunt.kql:1:37: `missing` is a Kusto keyword"), "{error}");
+    let error = error_of("print d = dynamic([1]) | extend first = d[0]");
+    assert!(error.starts_with("hunt.kql:1:33: `first` is a Kusto keyword"), "{error}");
+    let error = error_of("datatable(i:long)[1] | extend f = i | project f, where");
+    assert!(error.starts_with("hunt.kql:1:50: `where` is a Kusto keyword"), "{error}");
+    let error = error_of("datatable(i:long)[1] | project last = i");
+    assert!(error.contains("`last` is a Kusto keyword"), "{error}");
+}
+
+#[test]
+fn a_bracketed_keyword_names_a_column_and_words_kusto_allows_stay_names() {
+    let translation = kql::to_sql(
+        "print d = dynamic({\"a\":1}) | extend ['missing'] = d.a, from = 1, count = 2, kind = 3",
+        "hunt.kql",
+    )
+    .unwrap();
+    let names: Vec<&str> = translation.columns.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["d", "missing", "from", "count", "kind"]);
+}
+
+#[test]
+fn an_operator_keyword_is_not_a_function() {
+    let error = error_of("datatable(s:string)[\"a.b\"] | extend p = hasprefix(s, \"a\")");
+    assert!(error.contains("`hasprefix` is a Kusto keyword"), "{error}");
+}
+
+#[test]
+fn one_extend_cannot_assign_a_name_twice() {
+    let error = error_of("datatable(x:long)[1] | extend y = 1, y = 2");
+    assert!(error.contains("`y` is assigned twice in one extend"), "{error}");
+}
+
+#[test]
+fn strings_are_not_ordered_with_less_or_greater() {
+    let error = error_of("datatable(s:string)[\"b\"] | where s > \"a\"");
+    assert!(error.contains("Kusto does not order string values"), "{error}");
 }
 
 /// Pieces of KQL that random queries are put together from: operators, names, literals and

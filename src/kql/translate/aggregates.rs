@@ -4,6 +4,7 @@
 use super::super::Fault;
 use super::super::ast::{Expr, ExprKind, Literal};
 use super::super::types::Type;
+use super::naming::{self, Inferred};
 use super::scalar::Scope;
 use super::{Translator, Typed};
 
@@ -59,34 +60,25 @@ pub(crate) fn is_aggregate(name: &str) -> bool {
     AGGREGATES.contains(&name) || REFUSED.contains(&name)
 }
 
-/// The column name Kusto gives an unnamed aggregate.
-pub(crate) fn default_name(name: &str, args: &[Expr]) -> String {
-    let column = args.first().and_then(argument_name);
-    let prefix = match name {
-        "make_set" | "makeset" | "make_set_if" => "set",
-        "make_list" | "makelist" | "make_list_if" => "list",
-        "make_bag" | "make_bag_if" => "bag",
+/// The column name Kusto gives an unnamed aggregate call `name(args)` at `offset`.
+pub(crate) fn default_name(name: &str, args: &[Expr], offset: usize) -> Result<String, Fault> {
+    let column = || naming::known(args.first().map_or(Inferred::Unnamed, naming::inferred), offset);
+    match name {
         // `percentile(x, 95)` is `percentile_x_95`, `percentile(x, 99.5)` `percentile_x_99_5`.
         "percentile" | "percentiles" => {
             let percent =
                 args.get(1).and_then(percent_literal).map_or_else(String::new, percent_text);
-            return format!("percentile_{}_{percent}", column.unwrap_or_default());
+            Ok(format!("percentile_{}_{percent}", column()?.unwrap_or_default()))
         }
         // `take_any(x)` is named after its column alone.
-        "take_any" | "any" => return column.unwrap_or_else(|| "any_".into()),
-        other => other,
-    };
-    format!("{prefix}_{}", column.unwrap_or_default())
-}
-
-/// The column an aggregate's argument is named after: `x`, `d_a` for `d.a`, and the same
-/// through conversions such as `toint(x)`.
-fn argument_name(arg: &Expr) -> Option<String> {
-    match &arg.kind {
-        ExprKind::Name(column) => Some(column.clone()),
-        ExprKind::Member { target, key } => Some(format!("{}_{key}", argument_name(target)?)),
-        ExprKind::Call { args, .. } if args.len() == 1 => argument_name(&args[0]),
-        _ => None,
+        "take_any" => {
+            column()?.ok_or_else(|| Fault::refuse(offset, "name the take_any: v = take_any(...)"))
+        }
+        _ => match naming::aggregate(name, args) {
+            Some(inferred) => naming::known(inferred, offset)?
+                .ok_or_else(|| Fault::refuse(offset, &format!("name the {name}: v = {name}(...)"))),
+            None => Err(Fault::refuse(offset, &format!("name the {name}: v = {name}(...)"))),
+        },
     }
 }
 

@@ -109,9 +109,14 @@ impl Translator<'_> {
                     }
                 },
             };
-            let name = assignment.name.clone().unwrap_or_else(|| {
-                super::aggregates::default_name(&name.to_ascii_lowercase(), args)
-            });
+            let name = match &assignment.name {
+                Some(name) => name.clone(),
+                None => super::aggregates::default_name(
+                    &name.to_ascii_lowercase(),
+                    args,
+                    assignment.expr.offset,
+                )?,
+            };
             values.push((format!("kql_value_{i}"), typed, fill));
             outputs.push(name);
         }

@@ -11,6 +11,7 @@ mod functions;
 mod join;
 mod make_series;
 mod mv_apply;
+mod naming;
 mod numbers;
 mod operators;
 mod parse;

@@ -6,7 +6,7 @@ use super::super::Fault;
 use super::super::ast::{Assignment, Expr, ExprKind, NamePattern, Operator, OperatorKind, SortKey};
 use super::super::types::Type;
 use super::scalar::Scope;
-use super::{Binding, Column, Rel, Select, Translator, Typed, aggregates, ident};
+use super::{Binding, Column, Rel, Select, Translator, Typed, aggregates, ident, naming};
 
 impl Translator<'_> {
     pub(crate) fn operator(&mut self, operator: &Operator, rel: Rel) -> Result<Rel, Fault> {
@@ -211,7 +211,7 @@ impl Translator<'_> {
         let mut recomputed = false;
         for assignment in assignments {
             let typed = self.scalar(&assignment.expr, &Scope::rows(&rel))?;
-            let name = output_name(assignment, &columns, &mut unnamed);
+            let name = output_name(assignment, &columns, &mut unnamed, Clash::Number)?;
             recomputed |= typed.sql != ident(&name);
             if columns.iter().any(|c| c.name == name) {
                 return Err(Fault::refuse(
@@ -240,9 +240,18 @@ impl Translator<'_> {
         let mut items: Vec<String> = columns.iter().map(|c| ident(&c.name)).collect();
         let mut scope = Scope::rows(&rel);
         let mut unnamed = 0;
-        for assignment in assignments {
+        for (i, assignment) in assignments.iter().enumerate() {
             let typed = self.scalar(&assignment.expr, &scope)?;
-            let name = output_name(assignment, &columns, &mut unnamed);
+            let name = output_name(assignment, &columns, &mut unnamed, Clash::Replace)?;
+            if assignment.name.is_some()
+                && assignments[..i].iter().any(|a| a.name.as_ref() == Some(&name))
+            {
+                // Kusto rejects one name declared twice in one step.
+                return Err(Fault::refuse(
+                    assignment.expr.offset,
+                    &format!("`{name}` is assigned twice in one {label}"),
+                ));
+            }
             match columns.iter().position(|c| c.name == name) {
                 Some(i) => {
                     columns[i].ty = typed.ty;
@@ -418,18 +427,10 @@ impl Translator<'_> {
         let mut items = Vec::new();
         let mut group_by = Vec::new();
         let mut columns: Vec<Column> = Vec::new();
+        let mut unnamed = 0;
         for key in by {
             let typed = self.scalar(&key.expr, &Scope::of(&rel))?;
-            let name = match (&key.name, &key.expr.kind) {
-                (Some(name), _) => name.clone(),
-                (None, ExprKind::Call { name, args })
-                    if (name == "bin" || name == "floor") && !args.is_empty() =>
-                {
-                    expression_name(&args[0]).unwrap_or_else(|| format!("{name}_"))
-                }
-                (None, _) => expression_name(&key.expr)
-                    .unwrap_or_else(|| format!("Column{}", columns.len() + 1)),
-            };
+            let name = output_name(key, &columns, &mut unnamed, Clash::Number)?;
             if typed.ty == Type::Dynamic {
                 return Err(Fault::refuse(
                     key.expr.offset,
@@ -468,7 +469,7 @@ impl Translator<'_> {
                     let offset = aggregate.expr.offset;
                     let typed =
                         self.aggregate("percentile", &pair, offset, &Scope::aggregating(&rel))?;
-                    let name = aggregates::default_name("percentile", &pair);
+                    let name = aggregates::default_name("percentile", &pair, offset)?;
                     items.push(item(&typed, &name));
                     columns.push(Column { name, ty: typed.ty });
                 }
@@ -478,14 +479,13 @@ impl Translator<'_> {
             let name = match (&aggregate.name, &aggregate.expr.kind) {
                 (Some(name), _) => name.clone(),
                 // A name Kusto makes up that is taken gets a number, as `count_1`.
-                (None, ExprKind::Call { name, args }) => {
-                    let base = aggregates::default_name(name, args);
-                    std::iter::once(base.clone())
-                        .chain((1..).map(|i| format!("{base}{i}")))
-                        .find(|n| !columns.iter().any(|c| &c.name == n))
-                        .unwrap_or(base)
+                (None, ExprKind::Call { name, args }) if aggregates::is_aggregate(name) => {
+                    free_name(
+                        &aggregates::default_name(name, args, aggregate.expr.offset)?,
+                        &columns,
+                    )
                 }
-                (None, _) => format!("Column{}", columns.len() + 1),
+                (None, _) => output_name(aggregate, &columns, &mut unnamed, Clash::Number)?,
             };
             if !contains_aggregate(&aggregate.expr) {
                 return Err(Fault::new(
@@ -673,20 +673,49 @@ pub(super) fn expression_name(expr: &Expr) -> Option<String> {
     }
 }
 
-fn output_name(assignment: &Assignment, taken: &[Column], unnamed: &mut usize) -> String {
+/// What a name Kusto infers does when a column already has it.
+#[derive(Clone, Copy, PartialEq)]
+enum Clash {
+    /// `extend`: the new value replaces the column.
+    Replace,
+    /// `project`, `summarize`: the new column is numbered (`x1`).
+    Number,
+}
+
+/// The column an assignment of `project`, `extend` or `summarize` makes: its name, the name
+/// Kusto infers from its expression, or the next free `Column<n>`.
+fn output_name(
+    assignment: &Assignment,
+    taken: &[Column],
+    unnamed: &mut usize,
+    clash: Clash,
+) -> Result<String, Fault> {
     if let Some(name) = &assignment.name {
-        return name.clone();
+        return Ok(name.clone());
     }
-    if let Some(name) = expression_name(&assignment.expr) {
-        return name;
+    let offset = assignment.expr.offset;
+    if let Some(name) = naming::known(naming::inferred(&assignment.expr), offset)? {
+        // A column written as itself declares it again, which is left to the caller.
+        if clash == Clash::Replace || matches!(assignment.expr.kind, ExprKind::Name(_)) {
+            return Ok(name);
+        }
+        return Ok(free_name(&name, taken));
     }
     loop {
         *unnamed += 1;
         let name = format!("Column{unnamed}");
         if !taken.iter().any(|c| c.name == name) {
-            return name;
+            return Ok(name);
         }
     }
+}
+
+/// `name`, or the first of `name1`, `name2`... that no column of `taken` has.
+fn free_name(name: &str, taken: &[Column]) -> String {
+    std::iter::once(name.to_string())
+        .chain((1..).map(|i| format!("{name}{i}")))
+        .find(|n| !taken.iter().any(|c| &c.name == n))
+        .unwrap_or_else(|| name.to_string())
 }
 
 fn contains_aggregate(expr: &Expr) -> bool {

@@ -255,6 +255,13 @@ impl Translator<'_> {
                 }
                 self.comparable(&value, &low, expr.offset)?;
                 self.comparable(&value, &high_typed, high.offset)?;
+                if !(value.ty.is_numeric() || matches!(value.ty, Type::DateTime | Type::Timespan)) {
+                    // Kusto's ranges are of numbers, datetimes and timespans.
+                    return Err(Fault::refuse(
+                        expr.offset,
+                        &format!("Kusto has no `between` of {} values", value.ty),
+                    ));
+                }
                 // A null is outside every range, as for the comparisons.
                 let range = format!("{} BETWEEN {} AND {}", value.sql, low.sql, high_typed.sql);
                 let within = if filter && !*negated {
@@ -372,6 +379,15 @@ impl Translator<'_> {
                     ));
                 }
                 self.comparable(&l, &r, right.offset)?;
+                let ordering = !matches!(op, BinaryOp::Eq | BinaryOp::NotEq);
+                if ordering && matches!(l.ty, Type::String | Type::Bool | Type::Guid) {
+                    // Kusto orders numbers, datetimes and timespans only: `"a" < "b"` is
+                    // rejected there.
+                    return Err(Fault::refuse(
+                        left.offset,
+                        &format!("Kusto does not order {} values with `<` or `>`", l.ty),
+                    ));
+                }
                 let symbol = match op {
                     BinaryOp::Eq | BinaryOp::NotEq => "=",
                     BinaryOp::Less => "<",
