@@ -205,6 +205,14 @@ async fn unnamed_columns_are_named_as_kusto_names_them() {
 }
 
 #[tokio::test]
+async fn round_keeps_an_integers_type_and_halves_away_from_zero() {
+    let query = "print a = round(5), b = round(1250, -2), c = round(2.567, 2), d = round(-2.5)";
+    let (header, found) = run_kql(query).await;
+    assert_eq!(header, "a:long, b:long, c:real, d:real");
+    assert_eq!(found, ["5|1300|2.57|-3.0"]);
+}
+
+#[tokio::test]
 async fn conditional_and_limited_aggregates() {
     let query = r#"datatable(g:string, v:long, s:string)["a", 1, "x", "a", 5, "y", "a", 3, "x", "b", 2, "z"]
         | summarize lo = minif(v, v > 1), hi = maxif(v, v < 5), earliest_s = minif(s, v > 9),

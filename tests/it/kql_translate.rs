@@ -216,9 +216,44 @@ fn one_extend_cannot_assign_a_name_twice() {
 }
 
 #[test]
+fn a_string_parameter_takes_no_number_as_kusto_converts_none() {
+    for call in [
+        "strlen(123)",
+        "split(\"a,b\", 1)",
+        "replace_string(1, \"a\", \"b\")",
+        "extract(\"a\", 0, 123)",
+        "countof(1, \"a\")",
+        "bag_pack(1, 2)",
+        "ipv4_is_private(1)",
+    ] {
+        let error = error_of(&format!("print x = {call}"));
+        assert!(error.contains("takes a string here, not a long"), "{call}: {error}");
+    }
+    // Parameters Kusto declares of any scalar still convert.
+    kql::to_sql("print a = tolower(123), b = strcat(1, 'a'), c = split(123, '2')", "h").unwrap();
+}
+
+#[test]
+fn arguments_kusto_counts_or_wants_constant_are_checked() {
+    for (query, expected) in [
+        ("print x = coalesce(1)", "at least two arguments for coalesce"),
+        ("print x = strcat_delim('-', 'a')", "a delimiter and at least two values"),
+        ("print x = pack_array()", "a value for pack_array"),
+        ("print x = format_datetime(now(), '')", "the datetime format `` is not supported"),
+        ("datatable(p:long)[1] | extend x = round(1.5, p)", "round needs a constant precision"),
+        ("datatable(a:long)[1] | serialize | extend p = prev(a + 1)", "prev takes a column"),
+    ] {
+        let error = error_of(query);
+        assert!(error.contains(expected), "{query}: {error}");
+    }
+}
+
+#[test]
 fn strings_are_not_ordered_with_less_or_greater() {
     let error = error_of("datatable(s:string)[\"b\"] | where s > \"a\"");
     assert!(error.contains("Kusto does not order string values"), "{error}");
+    let error = error_of("datatable(s:string)[\"b\"] | where s between (\"a\" .. \"c\")");
+    assert!(error.contains("Kusto has no `between` of string values"), "{error}");
 }
 
 /// Pieces of KQL that random queries are put together from: operators, names, literals and

@@ -299,6 +299,9 @@ fn format_timespan(args: Vec<Typed>, exprs: &[Expr], offset: usize) -> Result<Ty
     let refuse = || {
         Fault::refuse(exprs[1].offset, &format!("the timespan format `{format}` is not supported"))
     };
+    if format.is_empty() {
+        return Err(refuse());
+    }
     let ticks = format!("(arrow_cast({}, 'Int64') / 100)", args[0].sql);
     let magnitude = format!("abs({ticks})");
     let part = |divisor: i64, modulo: Option<i64>| match modulo {

@@ -128,8 +128,8 @@ pub(crate) fn plain(
             Ok(Typed::new(format!("(NOT {})", value.sql), Type::Bool))
         }
         "coalesce" => {
-            if args.is_empty() {
-                return Err(Fault::new(offset, "at least one argument for coalesce"));
+            if args.len() < 2 {
+                return Err(Fault::new(offset, "at least two arguments for coalesce"));
             }
             let ty = args[0].ty;
             if args.iter().any(|a| a.ty != ty) {
@@ -156,8 +156,8 @@ pub(crate) fn plain(
                 parts.push(to_string(a, at(i))?.sql);
             }
             if name == "strcat_delim" {
-                if parts.len() < 2 {
-                    return Err(Fault::new(offset, "a delimiter and at least one value"));
+                if parts.len() < 3 {
+                    return Err(Fault::new(offset, "a delimiter and at least two values"));
                 }
                 let delimiter = parts.remove(0);
                 return Ok(Typed::new(
@@ -178,7 +178,7 @@ pub(crate) fn plain(
         }
         "strlen" => {
             arity(1, 1)?;
-            let value = to_string(args.remove(0), at(0))?;
+            let value = string_argument(args.remove(0), at(0), name)?;
             Ok(Typed::new(format!("CAST(character_length({}) AS BIGINT)", value.sql), Type::Long))
         }
         "substring" => {
@@ -214,7 +214,7 @@ pub(crate) fn plain(
             let parts: Vec<String> = args
                 .into_iter()
                 .enumerate()
-                .map(|(i, a)| to_string(a, at(i)).map(|t| t.sql))
+                .map(|(i, a)| string_argument(a, at(i), name).map(|t| t.sql))
                 .collect::<Result<_, _>>()?;
             Ok(Typed::new(
                 format!("replace({}, {}, {})", parts[0], parts[1], parts[2]),
@@ -224,7 +224,7 @@ pub(crate) fn plain(
         "split" => {
             arity(2, 3)?;
             let text = to_string(args.remove(0), at(0))?;
-            let delimiter = to_string(args.remove(0), at(1))?;
+            let delimiter = string_argument(args.remove(0), at(1), name)?;
             let array = format!(
                 "CASE WHEN {t} = '' THEN '[\"\"]' ELSE kql_todynamic(string_to_array({t}, {d})) END",
                 t = text.sql,
@@ -248,7 +248,7 @@ pub(crate) fn plain(
             let ExprKind::Literal(Literal::Long(group)) = &exprs[1].kind else {
                 return Err(Fault::refuse(at(1), "extract needs a constant group number"));
             };
-            let text = to_string(args.remove(2), at(2))?;
+            let text = string_argument(args.remove(2), at(2), name)?;
             // The whole pattern becomes group 1, so that group 0 is reachable too.
             let wrapped = string_literal(&format!("({pattern})"));
             Ok(Typed::new(
@@ -264,7 +264,7 @@ pub(crate) fn plain(
                     &format!("{name} needs a constant regular expression"),
                 ));
             };
-            let text = to_string(args.remove(1), at(1))?;
+            let text = string_argument(args.remove(1), at(1), name)?;
             // Kusto removes one match at each end, as its answers show (`trim_end("x", "xx")`
             // is "x"); a pattern that should take a run says so (`@"\s+"`).
             let start = format!("^(?:{pattern})");
@@ -308,13 +308,14 @@ pub(crate) fn plain(
             let mut parts = Vec::new();
             for (i, a) in args.into_iter().enumerate() {
                 if i % 2 == 0 {
-                    parts.push(to_string(a, at(i))?.sql);
+                    parts.push(string_argument(a, at(i), name)?.sql);
                 } else {
                     parts.push(json_of(a, at(i))?);
                 }
             }
             Ok(Typed::new(format!("kql_pack({})", parts.join(", ")), Type::Dynamic))
         }
+        "pack_array" if args.is_empty() => Err(Fault::new(offset, "a value for pack_array")),
         "pack_array" => {
             // An array of constants is a constant, which `in` and `has_any` can take apart.
             if let Some(json) = constant_json_array(exprs) {
@@ -350,8 +351,27 @@ pub(crate) fn plain(
             if !value.ty.is_numeric() {
                 return Err(Fault::new(at(0), "a number"));
             }
-            let digits = args.pop().map_or("0".to_string(), |d| d.sql);
-            Ok(Typed::new(format!("round(CAST({} AS DOUBLE), {digits})", value.sql), Type::Real))
+            let digits = match exprs.get(1).map(|e| &e.kind) {
+                None => "0".to_string(),
+                Some(ExprKind::Literal(Literal::Long(n) | Literal::Int(n))) => n.to_string(),
+                Some(ExprKind::Negate(inner))
+                    if matches!(
+                        inner.kind,
+                        ExprKind::Literal(Literal::Long(_) | Literal::Int(_))
+                    ) =>
+                {
+                    args.pop().map_or_else(String::new, |d| d.sql)
+                }
+                Some(_) => return Err(Fault::refuse(at(1), "round needs a constant precision")),
+            };
+            // Halves away from zero; the result keeps the value's type (`round(5)` is a long).
+            let rounded = format!("round(CAST({} AS DOUBLE), {digits})", value.sql);
+            let sql = match value.ty {
+                Type::Long => format!("CAST({rounded} AS BIGINT)"),
+                Type::Int => format!("CAST({rounded} AS INT)"),
+                _ => rounded,
+            };
+            Ok(Typed::new(sql, value.ty))
         }
         "min_of" | "max_of" => {
             if args.len() < 2 {
@@ -431,6 +451,23 @@ pub(crate) fn to_string(value: Typed, offset: usize) -> Result<Typed, Fault> {
         }
     };
     Ok(Typed::new(sql, Type::String))
+}
+
+/// An argument Kusto declares a string (`strlen`'s, `extract`'s source, `split`'s delimiter):
+/// a string, or a dynamic value read as its text. Kusto converts nothing else into a built-in
+/// function's string parameter (`strlen(123)` is rejected), so neither does lakehunt.
+pub(crate) fn string_argument(value: Typed, offset: usize, function: &str) -> Result<Typed, Fault> {
+    match value.ty {
+        Type::String => Ok(value),
+        Type::Dynamic => Ok(Typed::new(format!("kql_tostring({})", value.sql), Type::String)),
+        other => Err(Fault::refuse(
+            offset,
+            &format!(
+                "{function} takes a string here, not a {other}, and Kusto converts no other type \
+                 into it; convert it with tostring()"
+            ),
+        )),
+    }
 }
 
 /// A conversion function (`toint`, `todouble`, ...): text that does not parse becomes null.

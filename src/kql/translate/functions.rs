@@ -173,7 +173,7 @@ impl Translator<'_> {
                 let mut texts = Vec::new();
                 for arg in args {
                     let typed = self.scalar(arg, scope)?;
-                    texts.push(super::conversions::to_string(typed, arg.offset)?.sql);
+                    texts.push(super::conversions::string_argument(typed, arg.offset, &lower)?.sql);
                 }
                 let call = if want == 1 {
                     format!(
@@ -191,7 +191,9 @@ impl Translator<'_> {
                 for arg in args {
                     let typed = self.scalar(arg, scope)?;
                     if typed.ty != Type::Dynamic {
-                        texts.push(super::conversions::to_string(typed, arg.offset)?.sql);
+                        texts.push(
+                            super::conversions::string_argument(typed, arg.offset, &lower)?.sql,
+                        );
                         continue;
                     }
                     // The ranges as one array, written out: `dynamic(["10.0.0.0/8", ...])`.
@@ -230,7 +232,7 @@ impl Translator<'_> {
                 let mut texts = Vec::new();
                 for arg in &args[..addresses] {
                     let typed = self.scalar(arg, scope)?;
-                    texts.push(super::conversions::to_string(typed, arg.offset)?.sql);
+                    texts.push(super::conversions::string_argument(typed, arg.offset, &lower)?.sql);
                 }
                 let prefix = match args.get(addresses) {
                     Some(arg) => {
@@ -278,7 +280,8 @@ impl Translator<'_> {
                         "format_datetime needs a constant format",
                     ));
                 };
-                let pieces = datetime_format(format).ok_or_else(|| {
+                let pieces = datetime_format(format).filter(|_| !format.is_empty());
+                let pieces = pieces.ok_or_else(|| {
                     Fault::refuse(
                         args[1].offset,
                         &format!("the datetime format `{format}` is not supported"),

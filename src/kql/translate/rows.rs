@@ -65,6 +65,10 @@ impl Translator<'_> {
             }
             "prev" | "next" => {
                 arity(1, 3)?;
+                if !matches!(args[0].kind, ExprKind::Name(_)) {
+                    // Kusto takes a column here, not an expression of one.
+                    return Err(Fault::refuse(args[0].offset, &format!("{name} takes a column")));
+                }
                 let value = self.scalar(&args[0], scope)?;
                 let distance = match args.get(1) {
                     Some(arg) => constant_long(arg, &format!("{name}'s offset"))?,

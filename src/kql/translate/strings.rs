@@ -5,7 +5,7 @@
 use super::super::Fault;
 use super::super::ast::{Expr, ExprKind, Literal};
 use super::super::types::Type;
-use super::conversions::to_string;
+use super::conversions::{string_argument, to_string};
 use super::{Typed, string_literal};
 
 /// Names of the functions translated here.
@@ -97,6 +97,8 @@ pub(crate) fn call(
     }
     let at = |i: usize| exprs.get(i).map_or(offset, |e| e.offset);
     let text = |i: usize| to_string(args[i].clone(), at(i)).map(|t| t.sql);
+    // A parameter Kusto declares a string, into which it converts no number.
+    let string = |i: usize| string_argument(args[i].clone(), at(i), name).map(|t| t.sql);
     let dynamic = |i: usize| -> Result<String, Fault> {
         match args[i].ty {
             Type::Dynamic => Ok(args[i].sql.clone()),
@@ -117,13 +119,13 @@ pub(crate) fn call(
                 Some(_) => return Err(Fault::refuse(at(2), "countof needs a constant kind")),
             };
             match kind.as_str() {
-                "normal" => (format!("kql_countof({}, {})", text(0)?, text(1)?), Type::Long),
+                "normal" => (format!("kql_countof({}, {})", string(0)?, string(1)?), Type::Long),
                 "regex" => {
                     let ExprKind::Literal(Literal::Str(pattern)) = &exprs[1].kind else {
                         return Err(Fault::refuse(at(1), "countof needs a constant regex"));
                     };
                     let pattern = string_literal(pattern);
-                    (format!("CAST(regexp_count({}, {pattern}) AS BIGINT)", text(0)?), Type::Long)
+                    (format!("CAST(regexp_count({}, {pattern}) AS BIGINT)", string(0)?), Type::Long)
                 }
                 other => {
                     return Err(Fault::new(at(2), &format!("countof has no kind `{other}`")));
@@ -289,7 +291,7 @@ pub(crate) fn call(
             (format!("kql_repeat({value}, {})", long(1)?), Type::Dynamic)
         }
         "base64_encode_tostring" | "base64_encodestring" => {
-            (format!("kql_base64_encode({})", text(0)?), Type::String)
+            (format!("kql_base64_encode({})", string(0)?), Type::String)
         }
         "extract_all" | "extractall" => {
             // The form with a list of group numbers is refused by its argument count.
@@ -301,14 +303,17 @@ pub(crate) fn call(
             if groups == 0 {
                 return Err(Fault::new(at(0), "a regular expression with a capture group"));
             }
-            (format!("kql_extract_all({}, {})", text(1)?, string_literal(pattern)), Type::Dynamic)
+            (format!("kql_extract_all({}, {})", string(1)?, string_literal(pattern)), Type::Dynamic)
         }
-        "string_size" => (format!("CAST(octet_length({}) AS BIGINT)", text(0)?), Type::Long),
+        "string_size" => (format!("CAST(octet_length({}) AS BIGINT)", string(0)?), Type::Long),
         "replace_regex" => {
             let ExprKind::Literal(Literal::Str(pattern)) = &exprs[1].kind else {
                 return Err(Fault::refuse(at(1), "replace_regex needs a constant regex"));
             };
-            let (source, rewrite) = (text(0)?, text(2)?);
+            if !matches!(exprs[2].kind, ExprKind::Literal(Literal::Str(_))) {
+                return Err(Fault::refuse(at(2), "replace_regex needs a constant rewrite"));
+            }
+            let (source, rewrite) = (string(0)?, string(2)?);
             let pattern = string_literal(pattern);
             (format!("regexp_replace({source}, {pattern}, {rewrite}, 'g')"), Type::String)
         }
