@@ -213,6 +213,45 @@ async fn round_keeps_an_integers_type_and_halves_away_from_zero() {
 }
 
 #[tokio::test]
+async fn a_sort_survives_a_project_that_drops_its_column_and_a_let() {
+    let rows5 = r#"datatable(x:long, s:string)[3,"c",1,"a",2,"b",5,"e",4,"d"]"#;
+    assert_eq!(rows(&format!("{rows5} | sort by x asc | project s | take 2")).await, ["a", "b"]);
+    let numbered =
+        format!("{rows5} | sort by x desc | project-away x | serialize n = row_number()");
+    assert_eq!(rows(&numbered).await, ["e|1", "d|2", "c|3", "b|4", "a|5"]);
+    let counted = r#"datatable(k:string)["a","b","b","c","c","c"]
+        | summarize c = count() by k | sort by c desc | project k | take 1"#;
+    assert_eq!(rows(counted).await, ["c"]);
+    let named = "let T = datatable(x:long)[3, 1, 2] | sort by x asc; T | take 1";
+    assert_eq!(rows(named).await, ["1"]);
+    let listed = "datatable(v:long)[3, 1, 2] | sort by v desc | summarize l = make_list(v)";
+    assert_eq!(rows(listed).await, ["[3,2,1]"]);
+}
+
+#[tokio::test]
+async fn aggregates_of_no_values_take_kustos_defaults_and_take_any_prefers_a_value() {
+    let empty =
+        "datatable(x:long)[1] | where x > 5 | summarize stdev(x), variance(x), variancep(x)";
+    assert_eq!(rows(empty).await, ["0.0|0.0|0.0"]);
+    let any = r#"datatable(k:long, v:long, s:string)[1, long(null), "", 1, 5, "x"]
+        | summarize take_any(v), take_any(s) by k"#;
+    assert_eq!(rows(any).await, ["1|5|x"]);
+}
+
+#[tokio::test]
+async fn strings_keep_their_line_breaks_and_split_at_an_index_is_an_array() {
+    let query = r#"print a = strlen("a\nb"), b = indexof("x\r\ny", "y"), c = split("a,b", ",", 1),
+        d = split("a,b", ",", 5)"#;
+    assert_eq!(rows(query).await, [r#"3|3|["b"]|[]"#]);
+}
+
+#[tokio::test]
+async fn format_timespan_keeps_a_part_longer_than_its_width() {
+    let query = r#"print a = format_timespan(123d, "d"), b = format_timespan(1234d + 4h, "dd.h")"#;
+    assert_eq!(rows(query).await, ["123|1234.4"]);
+}
+
+#[tokio::test]
 async fn conditional_and_limited_aggregates() {
     let query = r#"datatable(g:string, v:long, s:string)["a", 1, "x", "a", 5, "y", "a", 3, "x", "b", 2, "z"]
         | summarize lo = minif(v, v > 1), hi = maxif(v, v < 5), earliest_s = minif(s, v > 9),

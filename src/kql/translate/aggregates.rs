@@ -124,6 +124,12 @@ fn gathered(
     Ok((Typed::new(value, typed[0].ty), limit))
 }
 
+/// ` ORDER BY ...` when the rows come sorted: Kusto's lists and bags follow their input's
+/// order (`sort by v | summarize make_list(v)` is sorted).
+fn in_order(scope: &Scope) -> String {
+    scope.rel.order.as_ref().map(|order| format!(" ORDER BY {order}")).unwrap_or_default()
+}
+
 /// A percentile written as a number literal.
 pub(crate) fn percent_literal(arg: &Expr) -> Option<f64> {
     match &arg.kind {
@@ -312,7 +318,18 @@ impl Translator<'_> {
             }
             "take_any" | "any" => {
                 want(1)?;
-                Typed::new(format!("first_value({})", typed[0].sql), typed[0].ty)
+                // Kusto returns a value that is neither null nor empty when the rows have one.
+                let x = &typed[0].sql;
+                let present = match typed[0].ty {
+                    Type::String => format!("{x} IS NOT NULL AND {x} <> ''"),
+                    _ => format!("{x} IS NOT NULL"),
+                };
+                Typed::new(
+                    format!(
+                        "coalesce(first_value({x}) FILTER (WHERE {present}), first_value({x}))"
+                    ),
+                    typed[0].ty,
+                )
             }
             "stdev" | "variance" | "stdevp" | "variancep" => {
                 want(1)?;
@@ -321,10 +338,11 @@ impl Translator<'_> {
                 // variance of 1..6 is 2.9166666667) and take the deviation as its root; the
                 // sample variance of one value is 0.
                 let variance = match name {
+                    // Of no values (no rows, or nulls only) both are 0, Kusto's default.
                     "stdev" | "variance" => {
-                        format!("CASE WHEN count({x}) = 1 THEN 0.0 ELSE var_samp({x}) END")
+                        format!("CASE WHEN count({x}) <= 1 THEN 0.0 ELSE var_samp({x}) END")
                     }
-                    _ => format!("var_pop({x})"),
+                    _ => format!("CASE WHEN count({x}) = 0 THEN 0.0 ELSE var_pop({x}) END"),
                 };
                 let variance = format!("round({variance}, 10)");
                 let sql =
@@ -342,7 +360,11 @@ impl Translator<'_> {
                 // Nulls are dropped and, for a set, repeats after the first.
                 let kind = if name.starts_with("make_set") { "set" } else { "list" };
                 Typed::new(
-                    format!("kql_json_array(array_agg({}), '{kind}'{limit})", value.sql),
+                    format!(
+                        "kql_json_array(array_agg({}{}), '{kind}'{limit})",
+                        value.sql,
+                        in_order(scope)
+                    ),
                     Type::Dynamic,
                 )
             }
@@ -353,7 +375,10 @@ impl Translator<'_> {
                 }
                 // Which value a key repeated across rows keeps, Kusto leaves unspecified;
                 // lakehunt keeps the first it meets.
-                Typed::new(format!("kql_make_bag(array_agg({}){limit})", value.sql), Type::Dynamic)
+                Typed::new(
+                    format!("kql_make_bag(array_agg({}{}){limit})", value.sql, in_order(scope)),
+                    Type::Dynamic,
+                )
             }
             _ => {
                 return Err(Fault::refuse(

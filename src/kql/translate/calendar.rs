@@ -308,15 +308,19 @@ fn format_timespan(args: Vec<Typed>, exprs: &[Expr], offset: usize) -> Result<Ty
         Some(m) => format!("CAST(({magnitude} / {divisor}) % {m} AS VARCHAR)"),
         None => format!("CAST({magnitude} / {divisor} AS VARCHAR)"),
     };
+    // Zeros pad a part to the run's width; a longer part is kept whole (`d` of 123 days).
+    let padded = |value: String, width: usize| {
+        format!("lpad({value}, greatest({width}, character_length({value})), '0')")
+    };
     let mut pieces = vec![format!("CASE WHEN {ticks} < 0 THEN '-' ELSE '' END")];
     let mut rest = format.as_str();
     while let Some(c) = rest.chars().next() {
         let run = rest.len() - rest.trim_start_matches(c).len();
         let piece = match (c, run) {
-            ('d', n) => format!("lpad({}, {n}, '0')", part(864_000_000_000, None)),
-            ('h', n @ 1..=2) => format!("lpad({}, {n}, '0')", part(36_000_000_000, Some(24))),
-            ('m', n @ 1..=2) => format!("lpad({}, {n}, '0')", part(600_000_000, Some(60))),
-            ('s', n @ 1..=2) => format!("lpad({}, {n}, '0')", part(10_000_000, Some(60))),
+            ('d', n) => padded(part(864_000_000_000, None), n),
+            ('h', n @ 1..=2) => padded(part(36_000_000_000, Some(24)), n),
+            ('m', n @ 1..=2) => padded(part(600_000_000, Some(60)), n),
+            ('s', n @ 1..=2) => padded(part(10_000_000, Some(60)), n),
             ('f', n @ 1..=7) => {
                 format!("substr(lpad({}, 7, '0'), 1, {n})", part(1, Some(10_000_000)))
             }

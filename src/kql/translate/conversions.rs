@@ -232,11 +232,12 @@ pub(crate) fn plain(
             );
             match args.pop() {
                 None => Ok(Typed::new(array, Type::Dynamic)),
+                // The part at the index, as an array of it (`["b"]`), or `[]` past the end.
                 Some(_) => match &exprs[2].kind {
-                    ExprKind::Literal(Literal::Long(i)) => {
-                        Ok(Typed::new(format!("kql_index({array}, {i})"), Type::Dynamic))
+                    ExprKind::Literal(Literal::Long(i) | Literal::Int(i)) if *i >= 0 => {
+                        Ok(Typed::new(format!("kql_array_slice({array}, {i}, {i})"), Type::Dynamic))
                     }
-                    _ => Err(Fault::refuse(at(2), "split needs a constant index")),
+                    _ => Err(Fault::refuse(at(2), "split needs a constant index of 0 or more")),
                 },
             }
         }

@@ -103,7 +103,10 @@ impl Translator<'_> {
                         "{exists} (SELECT 1 FROM {} AS other WHERE {condition})",
                         other.name
                     )),
-                    ..Select::of(vec!["kept.*".into()], &format!("{} AS kept", kept.name))
+                    ..Select::of(
+                        kept.columns.iter().map(|c| format!("kept.{}", ident(&c.name))).collect(),
+                        &format!("{} AS kept", kept.name),
+                    )
                 };
                 let label = match kind {
                     JoinKind::LeftAnti => "leftanti",

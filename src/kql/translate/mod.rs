@@ -94,7 +94,13 @@ pub(crate) struct Rel {
     /// True when `serialize` (or `range`) made the rows a serialized set without an order
     /// lakehunt can name: row functions then number the rows as they come.
     pub serialized: bool,
+    /// True when the relation's SQL holds the hidden [`ORDINAL`] column beside `columns`.
+    pub ordinal: bool,
 }
+
+/// The hidden column numbering the rows in their order, made when a step that keeps the
+/// order drops or recomputes a column the order was written in (`sort by x | project y`).
+pub(crate) const ORDINAL: &str = "kql_order";
 
 impl Rel {
     pub fn column(&self, name: &str) -> Option<&Column> {
@@ -111,7 +117,16 @@ impl Rel {
     pub fn keeping_order_of(mut self, from: &Rel) -> Rel {
         self.order = from.order.clone();
         self.serialized = from.serialized;
+        self.ordinal = from.ordinal;
         self
+    }
+
+    /// The SQL items naming the relation's columns, with the hidden ordinal when it has one:
+    /// what a step that keeps the rows in order selects of the columns it keeps as they are.
+    pub fn items(&self) -> Vec<String> {
+        let mut items: Vec<String> = self.columns.iter().map(|c| ident(&c.name)).collect();
+        items.extend(self.ordinal.then(|| ORDINAL.to_string()));
+        items
     }
 }
 
@@ -168,7 +183,13 @@ impl<'t> Translator<'t> {
         let result = self.pipeline(&query.body)?;
         let mut sql = String::from("WITH\n");
         sql.push_str(&self.ctes.join(",\n\n"));
-        sql.push_str(&format!("\nSELECT * FROM {}", result.name));
+        // The hidden ordinal, if the last step holds one, is not a column of the result.
+        let items = if result.ordinal {
+            result.columns.iter().map(|c| ident(&c.name)).collect::<Vec<_>>().join(", ")
+        } else {
+            "*".to_string()
+        };
+        sql.push_str(&format!("\nSELECT {items} FROM {}", result.name));
         if let Some(order) = &result.order {
             sql.push_str(&format!("\nORDER BY {order}"));
         }
@@ -229,8 +250,10 @@ impl<'t> Translator<'t> {
     /// A step named after a `let`, so the SQL reads like the KQL.
     fn alias(&mut self, name: &str, offset: usize, rel: &Rel) -> Rel {
         let label = format!("let_{}", sanitize(name));
+        // The rows a `let` names keep the order they were given.
         let select = Select::star(&rel.name);
-        self.emit(&label, offset, offset + name.len() + 4, select, rel.columns.clone())
+        let out = self.emit(&label, offset, offset + name.len() + 4, select, rel.columns.clone());
+        out.keeping_order_of(rel)
     }
 
     pub(crate) fn is_tabular(&self, name: &str) -> bool {

@@ -6,7 +6,7 @@ use super::super::Fault;
 use super::super::ast::{Assignment, Expr, ExprKind, NamePattern, Operator, OperatorKind, SortKey};
 use super::super::types::Type;
 use super::scalar::Scope;
-use super::{Binding, Column, Rel, Select, Translator, Typed, aggregates, ident, naming};
+use super::{Binding, Column, ORDINAL, Rel, Select, Translator, Typed, aggregates, ident, naming};
 
 impl Translator<'_> {
     pub(crate) fn operator(&mut self, operator: &Operator, rel: Rel) -> Result<Rel, Fault> {
@@ -130,6 +130,7 @@ impl Translator<'_> {
                 let select = Select { order_by: Some(order.clone()), ..Select::star(&rel.name) };
                 let mut out = self.emit("sort", at, end, select, rel.columns.clone());
                 out.order = Some(order);
+                out.ordinal = rel.ordinal;
                 Ok(out)
             }
             OperatorKind::Top { count, by } => {
@@ -142,6 +143,7 @@ impl Translator<'_> {
                 };
                 let mut out = self.emit("top", at, end, select, rel.columns.clone());
                 out.order = Some(order);
+                out.ordinal = rel.ordinal;
                 Ok(out)
             }
             OperatorKind::TopNested(levels) => self.top_nested(levels, rel, (at, end)),
@@ -183,7 +185,7 @@ impl Translator<'_> {
         columns: Vec<Column>,
         sources: Option<Vec<String>>,
     ) -> Rel {
-        let items = columns
+        let mut items: Vec<String> = columns
             .iter()
             .enumerate()
             .map(|(i, c)| match sources.as_ref().map(|s| &s[i]) {
@@ -193,8 +195,11 @@ impl Translator<'_> {
                 _ => ident(&c.name),
             })
             .collect();
+        let (order, ordinal) = kept_order(rel, &columns, sources.is_some());
+        items.extend(ordinal.clone());
         let mut out = self.emit(label, at, end, Select::of(items, &rel.name), columns);
-        out.order = kept_order(rel, &out.columns, sources.is_some());
+        out.order = order;
+        out.ordinal = ordinal.is_some();
         out
     }
 
@@ -222,8 +227,11 @@ impl Translator<'_> {
             items.push(item(&typed, &name));
             columns.push(Column { name, ty: typed.ty });
         }
+        let (order, ordinal) = kept_order(&rel, &columns, recomputed);
+        items.extend(ordinal.clone());
         let mut out = self.emit("project", at, end, Select::of(items, &rel.name), columns);
-        out.order = kept_order(&rel, &out.columns, recomputed);
+        out.order = order;
+        out.ordinal = ordinal.is_some();
         Ok(out)
     }
 
@@ -268,6 +276,7 @@ impl Translator<'_> {
                 scope.extra.push((name, Typed::new(format!("({})", typed.sql), typed.ty)));
             }
         }
+        items.extend(rel.ordinal.then(|| ORDINAL.to_string()));
         let out = self.emit(label, at, end, Select::of(items, &rel.name), columns);
         Ok(out.keeping_order_of(&rel))
     }
@@ -406,6 +415,7 @@ impl Translator<'_> {
                 converted[i].ty = ty;
             }
         }
+        items.extend(rel.ordinal.then(|| ORDINAL.to_string()));
         let out = self.emit("mv_expand_typeof", at, end, Select::of(items, &rel.name), converted);
         Ok(out.keeping_order_of(&rel))
     }
@@ -732,13 +742,22 @@ fn contains_aggregate(expr: &Expr) -> bool {
 }
 
 /// The order of `rel`, kept when no column it sorts by was dropped or renamed.
-fn kept_order(rel: &Rel, columns: &[Column], renamed: bool) -> Option<String> {
-    let order = rel.order.clone()?;
+/// How a step selecting `columns` of `rel` (renaming or recomputing some when `renamed`) keeps
+/// `rel`'s order: as written, while the columns it reads pass unchanged; else by the hidden
+/// ordinal, numbered from it in the step's own select, whose item is returned beside.
+fn kept_order(rel: &Rel, columns: &[Column], renamed: bool) -> (Option<String>, Option<String>) {
+    let Some(order) = rel.order.clone() else {
+        return (None, None);
+    };
     let lost = rel
         .columns
         .iter()
         .any(|c| order.contains(&ident(&c.name)) && !columns.iter().any(|k| k.name == c.name));
-    if lost || renamed { None } else { Some(order) }
+    if !(lost || renamed || rel.ordinal) {
+        return (Some(order), None);
+    }
+    let numbered = format!("row_number() OVER (ORDER BY {order}) AS {ORDINAL}");
+    (Some(format!("{ORDINAL} ASC")), Some(numbered))
 }
 
 /// The names of `rel`'s columns that `patterns` match, in pattern order; a plain name that

@@ -81,7 +81,7 @@ impl Translator<'_> {
             return Err(Fault::new(at, "a column in the parse pattern"));
         }
         let matched = format!("regexp_match({}, {})", text.sql, string_literal(&expression));
-        let mut items: Vec<String> = rel.columns.iter().map(|c| ident(&c.name)).collect();
+        let mut items = rel.items();
         let mut columns = rel.columns.clone();
         for (name, ty, index) in extracted {
             let value = format!("{matched}[{index}]");
@@ -130,7 +130,7 @@ impl Translator<'_> {
         (at, end): (usize, usize),
     ) -> Result<Rel, Fault> {
         let text = self.parsed_text("parse-kv", source, &rel)?;
-        let mut items: Vec<String> = rel.columns.iter().map(|c| ident(&c.name)).collect();
+        let mut items = rel.items();
         let mut columns = rel.columns.clone();
         for key in keys {
             let ty = match &key.kind {

@@ -24,7 +24,7 @@ impl Translator<'_> {
     ) -> Result<Rel, Fault> {
         let condition = self.search_condition(predicate, case_sensitive, &rel)?;
         let mut items = vec![format!("{} AS {}", string_literal(table), ident("$table"))];
-        items.extend(rel.columns.iter().map(|c| ident(&c.name)));
+        items.extend(rel.items());
         let mut columns = vec![Column { name: "$table".into(), ty: Type::String }];
         columns.extend(rel.columns.iter().cloned());
         let select = Select { filter: Some(condition.sql), ..Select::of(items, &rel.name) };

@@ -29,7 +29,7 @@ impl Select {
     pub fn render(&self, level: usize) -> String {
         let pad = "    ".repeat(level);
         if let Some(text) = &self.verbatim {
-            return text.lines().map(|l| format!("{pad}{l}")).collect::<Vec<_>>().join("\n");
+            return format!("{pad}{}", indent(text, &pad));
         }
         let mut out = format!("{pad}SELECT{}", if self.distinct { " DISTINCT" } else { "" });
         let short = self.items.iter().map(String::len).sum::<usize>() + self.items.len() * 2 < 70
@@ -39,19 +39,16 @@ impl Select {
             out.push_str(&self.items.join(", "));
         } else {
             let inner = "    ".repeat(level + 1);
-            let items: Vec<String> = self
-                .items
-                .iter()
-                .map(|i| format!("{inner}{}", i.replace('\n', &format!("\n{inner}"))))
-                .collect();
+            let items: Vec<String> =
+                self.items.iter().map(|i| format!("{inner}{}", indent(i, &inner))).collect();
             out.push('\n');
             out.push_str(&items.join(",\n"));
         }
         if !self.from.is_empty() {
-            out.push_str(&format!("\n{pad}FROM {}", self.from.replace('\n', &format!("\n{pad}"))));
+            out.push_str(&format!("\n{pad}FROM {}", indent(&self.from, &pad)));
         }
         if let Some(filter) = &self.filter {
-            out.push_str(&format!("\n{pad}WHERE {}", filter.replace('\n', &format!("\n{pad}"))));
+            out.push_str(&format!("\n{pad}WHERE {}", indent(filter, &pad)));
         }
         if !self.group_by.is_empty() {
             out.push_str(&format!("\n{pad}GROUP BY {}", self.group_by.join(", ")));
@@ -63,5 +60,33 @@ impl Select {
             out.push_str(&format!("\n{pad}LIMIT {limit}"));
         }
         out
+    }
+}
+
+/// `text` with `pad` after each line break outside quotes, so that laying a statement out
+/// never changes a string literal (or a quoted name) that holds a line break.
+fn indent(text: &str, pad: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut quote = None;
+    for c in text.chars() {
+        out.push(c);
+        match (quote, c) {
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(open), _) if c == open => quote = None,
+            (None, '\n') => out.push_str(pad),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_breaks_inside_literals_are_not_indented() {
+        let text = "concat('a\nb', \"x\ny\")\n|| 'it''s'\nFROM t";
+        assert_eq!(indent(text, "  "), "concat('a\nb', \"x\ny\")\n  || 'it''s'\n  FROM t");
     }
 }
