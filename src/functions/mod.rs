@@ -14,7 +14,8 @@
 //!
 //! The term operators (`has`) are in [`terms`], the other dynamic functions in [`dynamic`],
 //! Kusto's conversions of text and reals in [`convert`], array functions in [`arrays`], the
-//! IPv4 comparisons in `ipv4`, the set functions and array sorting in `sets`.
+//! IPv4 comparisons in `ipv4`, the set functions and array sorting in `sets`, datetimes read
+//! from text and numbers in `instants`.
 
 mod arrow_json;
 pub mod json;
@@ -104,6 +105,8 @@ impl KustoFunctions {
             ScalarUDF::new_from_impl(convert::ToLong::new()),
             ScalarUDF::new_from_impl(convert::ToReal::new()),
             ScalarUDF::new_from_impl(convert::RealText::new()),
+            ScalarUDF::new_from_impl(instants::ToDateTime::new()),
+            ScalarUDF::new_from_impl(instants::UnixTime::new()),
         ]
     }
 
@@ -218,6 +221,7 @@ pub mod convert;
 pub mod dynamic;
 pub mod expand_members;
 mod expansion_positions;
+mod instants;
 mod ipv4;
 mod key_values;
 mod sets;
@@ -329,7 +333,12 @@ impl ScalarUDFImpl for MvExpand {
                 Some(text) => match json::kind(text) {
                     json::Kind::Array => {
                         for element in json::array_elements(text).into_iter().take(limit) {
-                            values.append_part(row, text, element)?;
+                            // A JSON null element is a null value, as `isnull()` sees it.
+                            if json::kind(element) == json::Kind::Null {
+                                values.append_null();
+                            } else {
+                                values.append_part(row, text, element)?;
+                            }
                             count += 1;
                         }
                     }

@@ -252,6 +252,22 @@ async fn format_timespan_keeps_a_part_longer_than_its_width() {
 }
 
 #[tokio::test]
+async fn mv_expand_to_a_type_casts_without_parsing_and_keeps_null_elements_null() {
+    let query = r#"datatable(d:dynamic)[dynamic(["1", 2, null])]
+        | mv-expand e = d to typeof(long) | extend gone = isnull(e) | project e, gone"#;
+    assert_eq!(rows(query).await, ["null|true", "2|false", "null|true"]);
+    let plain = "datatable(d:dynamic)[dynamic([1, null])] | mv-expand e = d | project isnull(e)";
+    assert_eq!(rows(plain).await, ["false", "true"]);
+}
+
+#[tokio::test]
+async fn datetimes_read_from_text_and_counted_apart_over_centuries() {
+    let query = r#"print a = todatetime("2014-05-25T08:20"), b = todatetime("Sat, 8 Nov 14 15:05:02 GMT"),
+        c = datetime_diff("day", datetime(2261-01-01), datetime(1678-01-01))"#;
+    assert_eq!(rows(query).await, ["2014-05-25T08:20:00Z|2014-11-08T15:05:02Z|212936"]);
+}
+
+#[tokio::test]
 async fn conditional_and_limited_aggregates() {
     let query = r#"datatable(g:string, v:long, s:string)["a", 1, "x", "a", 5, "y", "a", 3, "x", "b", 2, "z"]
         | summarize lo = minif(v, v > 1), hi = maxif(v, v < 5), earliest_s = minif(s, v > 9),

@@ -249,6 +249,12 @@ fn arguments_kusto_counts_or_wants_constant_are_checked() {
 }
 
 #[test]
+fn a_timespan_literal_beyond_what_nanoseconds_hold_is_refused() {
+    let error = error_of("print b = 200000d");
+    assert!(error.contains("a timespan beyond 106751 days"), "{error}");
+}
+
+#[test]
 fn strings_are_not_ordered_with_less_or_greater() {
     let error = error_of("datatable(s:string)[\"b\"] | where s > \"a\"");
     assert!(error.contains("Kusto does not order string values"), "{error}");

@@ -145,19 +145,20 @@ fn from_unix_time(
         "microseconds" => 1_000,
         _ => 1,
     };
+    // Kusto's instants are whole ticks of 100 ns: whole units cut below the tick, reals
+    // rounded to it; an instant lakehunt cannot hold is an error (`kql_unixtime`).
     let v = &value.sql;
-    let nanos = if value.ty.is_integer() && unit == "nanoseconds" {
-        // Kusto's instants are whole ticks of 100 ns.
-        format!("CAST({v} AS BIGINT) / 100 * 100")
-    } else if value.ty.is_integer() {
-        format!("CAST({v} AS BIGINT) * {nanos_per_unit}")
+    let number = if value.ty.is_integer() {
+        format!("CAST({v} AS BIGINT)")
     } else if value.ty.is_numeric() {
-        let ticks_per_unit = nanos_per_unit as f64 / 100.0;
-        format!("CAST(round(CAST({v} AS DOUBLE) * {ticks_per_unit:?}) AS BIGINT) * 100")
+        format!("CAST({v} AS DOUBLE)")
     } else {
         return Err(Fault::new(exprs[0].offset, &format!("a number, found a {}", value.ty)));
     };
-    Ok(Typed::new(format!("arrow_cast({nanos}, {UTC_NANOS})"), Type::DateTime))
+    Ok(Typed::new(
+        format!("kql_unixtime({number}, CAST({nanos_per_unit} AS BIGINT))"),
+        Type::DateTime,
+    ))
 }
 
 /// `make_timespan(hour, minute [, second])` or `make_timespan(day, hour, minute, second)`:

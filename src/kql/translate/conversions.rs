@@ -495,9 +495,7 @@ fn convert_lenient(value: Typed, ty: Type, offset: usize) -> Result<Typed, Fault
         Type::Bool => format!(
             "CASE lower({text}) WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE WHEN '1' THEN TRUE WHEN '0' THEN FALSE END"
         ),
-        Type::DateTime => format!(
-            "arrow_cast(TRY_CAST({text} AS TIMESTAMP), 'Timestamp(Nanosecond, Some(\"UTC\"))')"
-        ),
+        Type::DateTime => format!("kql_todatetime({text})"),
         other => {
             return Err(Fault::refuse(
                 offset,

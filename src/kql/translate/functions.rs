@@ -508,18 +508,18 @@ impl Translator<'_> {
             "week" => {
                 // Kusto's weeks start on Sunday; DataFusion's `date_trunc('week')` on Monday.
                 const DAY: i64 = 86_400_000_000_000;
+                // In days since 1970 (whole days, so no nanosecond count overflows).
                 let sunday = |t: &str| {
                     format!(
-                        "(arrow_cast(date_trunc('day', {t}), 'Int64') - CAST(date_part('dow', {t}) AS BIGINT) * {DAY})"
+                        "(arrow_cast(date_trunc('day', {t}), 'Int64') / {DAY} - CAST(date_part('dow', {t}) AS BIGINT))"
                     )
                 };
                 // Kusto types the count of weeks as a real, though it is whole.
                 return Ok(Typed::new(
                     format!(
-                        "CAST(CAST(({} - {}) / {} AS BIGINT) AS DOUBLE)",
+                        "CAST(CAST(({} - {}) / 7 AS BIGINT) AS DOUBLE)",
                         sunday(&a.sql),
                         sunday(&b.sql),
-                        7 * DAY
                     ),
                     Type::Real,
                 ));
@@ -546,10 +546,12 @@ impl Translator<'_> {
                 ));
             }
         };
-        // Kusto counts the period boundaries between the two instants.
+        // Kusto counts the period boundaries between the two instants. Each truncated instant
+        // is a whole number of periods, divided before subtracting so that instants centuries
+        // apart do not overflow a count of nanoseconds.
         Ok(Typed::new(
             format!(
-                "CAST((arrow_cast(date_trunc('{p}', {a}), 'Int64') - arrow_cast(date_trunc('{p}', {b}), 'Int64')) / {n} AS BIGINT)",
+                "CAST(arrow_cast(date_trunc('{p}', {a}), 'Int64') / {n} - arrow_cast(date_trunc('{p}', {b}), 'Int64') / {n} AS BIGINT)",
                 p = unit.0,
                 a = a.sql,
                 b = b.sql,

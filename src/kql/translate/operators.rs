@@ -381,7 +381,7 @@ impl Translator<'_> {
     }
 
     /// The `to typeof(T)` of an `mv-expand`: each expanded value converted to `T` as `T`'s
-    /// conversion function would (a value that does not convert is null).
+    /// conversion function would (a value that does not convert is null), text excepted.
     pub(crate) fn expanded_types(
         &mut self,
         columns: &[Assignment],
@@ -410,6 +410,18 @@ impl Translator<'_> {
                     super::conversions::to_string(value, *offset)?
                 } else {
                     super::conversions::convert(value, ty, *offset)?
+                };
+                // The cast takes values as they are and parses no text: a JSON string
+                // expanded to a number or a bool is null (`"1"` to typeof(long)).
+                let typed = if matches!(ty, Type::Long | Type::Int | Type::Real | Type::Bool) {
+                    let sql = format!(
+                        "CASE WHEN kql_gettype({}) = 'string' THEN NULL ELSE {} END",
+                        ident(&name),
+                        typed.sql
+                    );
+                    super::Typed::new(sql, typed.ty)
+                } else {
+                    typed
                 };
                 items[i] = item(&typed, &name);
                 converted[i].ty = ty;

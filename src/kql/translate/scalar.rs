@@ -87,6 +87,13 @@ pub(crate) fn literal(value: &Literal, offset: usize) -> Result<Typed, Fault> {
         Literal::Real(x) if *x > 0.0 => Typed::new("CAST('Infinity' AS DOUBLE)", Type::Real),
         Literal::Real(_) => Typed::new("CAST('-Infinity' AS DOUBLE)", Type::Real),
         Literal::Bool(b) => Typed::new(if *b { "TRUE" } else { "FALSE" }, Type::Bool),
+        // Nanoseconds in 64 bits reach 106751 days either way; Kusto's ticks reach further.
+        Literal::Timespan(t) if t.checked_mul(100).is_none() => {
+            return Err(Fault::refuse(
+                offset,
+                "a timespan beyond 106751 days is outside what lakehunt can hold",
+            ));
+        }
         Literal::Timespan(t) => Typed::new(timespan_sql(*t), Type::Timespan),
         Literal::DateTime(text) => {
             Typed::new(datetime_sql(&normalize_datetime(text, offset)?), Type::DateTime)
