@@ -107,6 +107,8 @@ impl KustoFunctions {
             ScalarUDF::new_from_impl(convert::RealText::new()),
             ScalarUDF::new_from_impl(instants::ToDateTime::new()),
             ScalarUDF::new_from_impl(instants::UnixTime::new()),
+            ScalarUDF::new_from_impl(letter_case::LetterCase::new(letter_case::Case::Lower)),
+            ScalarUDF::new_from_impl(letter_case::LetterCase::new(letter_case::Case::Upper)),
         ]
     }
 
@@ -224,6 +226,7 @@ mod expansion_positions;
 mod instants;
 mod ipv4;
 mod key_values;
+mod letter_case;
 mod sets;
 pub mod terms;
 

@@ -7,7 +7,7 @@
 //! | `kql_set_union(a, b, ...)` | `set_union(a, b, ...)`: the distinct values of all, in the order first met |
 //! | `kql_set_intersect(a, b, ...)` | `set_intersect(a, b, ...)`: the distinct values of `a` that every other array holds |
 //! | `kql_set_difference(a, b, ...)` | `set_difference(a, b, ...)`: the distinct values of `a` that no other array holds |
-//! | `kql_array_sort(a, ascending, nulls_last)` | `array_sort_asc(a)`, `array_sort_desc(a)`: numbers by value, strings ordinally; an array of other values, or of mixed kinds, gives null |
+//! | `kql_array_sort(a, ascending, nulls_last)` | `array_sort_asc(a)`, `array_sort_desc(a)`: numbers by value, strings ordinally; mixed kinds go numbers, strings, then the rest as they came |
 //! | `kql_zip(a, b, ...)` | `zip(a, b, ...)`: an array of `[a[i], b[i], ...]`, the shorter arrays' places null |
 //! | `kql_repeat(json, n)` | `repeat(v, n)`: `n` copies of `v`, none for `n` of 0 or less |
 //! | `kql_array_shift(a, n, fill, rotate)` | `array_shift_left(a, n, fill)` (`n` negative for `_right`), `array_rotate_left(a, n)` likewise |
@@ -237,31 +237,33 @@ impl ArraySort {
         let mut out = StringBuilder::with_capacity(rows, 0);
         for row in 0..rows {
             let sorted = elements(texts.get(row))
-                .and_then(|items| sorted(items, ascending.value(row), nulls_last.value(row)));
+                .map(|items| sorted(items, ascending.value(row), nulls_last.value(row)));
             out.append_option(sorted.map(|items| json_array(&items)));
         }
         Ok(Arc::new(out.finish()))
     }
 }
 
-/// `items` in order, nulls first or last; `None` unless the other values are all numbers or
-/// all strings.
-fn sorted(items: Vec<&str>, ascending: bool, nulls_last: bool) -> Option<Vec<&str>> {
+/// `items` in order, nulls first or last. Kinds go as Kusto sorts a mix of them, whichever
+/// the direction: numbers, then strings, then the rest (bools, arrays, bags) as they came.
+fn sorted(items: Vec<&str>, ascending: bool, nulls_last: bool) -> Vec<&str> {
     let (nulls, mut values): (Vec<&str>, Vec<&str>) =
         items.into_iter().partition(|item| json::kind(item) == json::Kind::Null);
-    let kinds: Vec<json::Kind> = values.iter().map(|v| json::kind(v)).collect();
-    if kinds.iter().all(|k| *k == json::Kind::Number) {
-        let number = |v: &str| v.trim().parse::<f64>().unwrap_or(f64::NAN);
-        values.sort_by(|a, b| number(a).total_cmp(&number(b)));
-    } else if kinds.iter().all(|k| *k == json::Kind::String) {
-        values.sort_by(|a, b| json::decode_string(a.trim()).cmp(&json::decode_string(b.trim())));
-    } else {
-        return None;
-    }
-    if !ascending {
-        values.reverse();
-    }
-    Some(if nulls_last { [values, nulls].concat() } else { [nulls, values].concat() })
+    let rank = |v: &str| match json::kind(v) {
+        json::Kind::Number => 0,
+        json::Kind::String => 1,
+        _ => 2,
+    };
+    let number = |v: &str| v.trim().parse::<f64>().unwrap_or(f64::NAN);
+    values.sort_by(|a, b| {
+        let within = match (rank(a), rank(b)) {
+            (0, 0) => number(a).total_cmp(&number(b)),
+            (1, 1) => json::decode_string(a.trim()).cmp(&json::decode_string(b.trim())),
+            (x, y) => return x.cmp(&y),
+        };
+        if ascending { within } else { within.reverse() }
+    });
+    if nulls_last { [values, nulls].concat() } else { [nulls, values].concat() }
 }
 
 impl Zip {
@@ -354,11 +356,11 @@ mod tests {
     #[test]
     fn sorting_puts_numbers_by_value_and_nulls_where_asked() {
         let items = vec!["10", "null", "9.5", "-1"];
-        assert_eq!(sorted(items.clone(), true, true), Some(vec!["-1", "9.5", "10", "null"]));
-        assert_eq!(sorted(items, false, false), Some(vec!["null", "10", "9.5", "-1"]));
-        assert_eq!(sorted(vec!["\"b\"", "\"a\""], true, true), Some(vec!["\"a\"", "\"b\""]));
-        assert_eq!(sorted(vec!["1", "\"a\""], true, true), None);
-        assert_eq!(sorted(vec![], true, true), Some(vec![]));
+        assert_eq!(sorted(items.clone(), true, true), vec!["-1", "9.5", "10", "null"]);
+        assert_eq!(sorted(items, false, false), vec!["null", "10", "9.5", "-1"]);
+        assert_eq!(sorted(vec!["\"b\"", "\"a\""], true, true), vec!["\"a\"", "\"b\""]);
+        assert_eq!(sorted(vec!["\"a\"", "true", "1"], false, true), vec!["1", "\"a\"", "true"]);
+        assert!(sorted(vec![], true, true).is_empty());
     }
 
     #[test]

@@ -268,6 +268,13 @@ async fn datetimes_read_from_text_and_counted_apart_over_centuries() {
 }
 
 #[tokio::test]
+async fn tolower_and_toupper_map_each_character_alone_as_dotnet_does() {
+    let query = r#"datatable(s:string)["straße", "STRASSE"] | summarize c = count() by u = toupper(s)
+        | extend l = tolower("ΣΑΣ") | order by u asc"#;
+    assert_eq!(rows(query).await, ["STRASSE|1|σασ", "STRAßE|1|σασ"]);
+}
+
+#[tokio::test]
 async fn conditional_and_limited_aggregates() {
     let query = r#"datatable(g:string, v:long, s:string)["a", 1, "x", "a", 5, "y", "a", 3, "x", "b", 2, "z"]
         | summarize lo = minif(v, v > 1), hi = maxif(v, v < 5), earliest_s = minif(s, v > 9),
@@ -830,8 +837,10 @@ async fn set_functions_sorting_zip_and_repeat_build_arrays() {
             r#"[1,2,3,4]|[3]|[1,3]|true|false|[1,2.5,3,null]|["c","b","a"]|[null,1,3]|[[1,"a"],[2,"b"],[3,null]]|["x","x","x"]|[]"#
         ]
     );
-    // Kusto's order across kinds is not pinned down: an array mixing them sorts to null.
-    assert_eq!(rows(r#"print s = array_sort_asc(dynamic([1, "a"]))"#).await, ["null"]);
+    // Kinds mixed go numbers first, then strings, then the rest as they came (Kusto's docs).
+    let mixed = r#"print a = array_sort_asc(dynamic(["b", 2, true, "a", null, 1])),
+        d = array_sort_desc(dynamic(["b", 2, "a", 1]))"#;
+    assert_eq!(rows(mixed).await, [r#"[1,2,"a","b",true,null]|[2,1,"b","a"]"#]);
 }
 
 #[tokio::test]

@@ -173,7 +173,8 @@ pub(crate) fn plain(
         "tolower" | "toupper" => {
             arity(1, 1)?;
             let value = to_string(args.remove(0), at(0))?;
-            let f = if name == "tolower" { "lower" } else { "upper" };
+            // Character by character, as .NET maps them (`kql_tolower`, `kql_toupper`).
+            let f = if name == "tolower" { "kql_tolower" } else { "kql_toupper" };
             Ok(Typed::new(format!("{f}({})", value.sql), Type::String))
         }
         "strlen" => {
