@@ -107,8 +107,12 @@ fn function_registry() -> BallistaFunctionRegistry {
     for udf in datafusion::functions_nested::all_default_nested_functions() {
         registry.scalar_functions.insert(udf.name().to_string(), udf);
     }
-    for udf in KustoFunctions::new().scalar_udfs() {
+    let functions = KustoFunctions::new();
+    for udf in functions.scalar_udfs() {
         registry.scalar_functions.insert(udf.name().to_string(), Arc::new(udf));
+    }
+    for udaf in functions.aggregate_udfs() {
+        registry.aggregate_functions.insert(udaf.name().to_string(), Arc::new(udaf));
     }
     registry
 }
@@ -149,6 +153,9 @@ mod tests {
         let registry = function_registry();
         for udf in KustoFunctions::new().scalar_udfs() {
             assert!(registry.udf(udf.name()).is_ok(), "{}", udf.name());
+        }
+        for udaf in KustoFunctions::new().aggregate_udfs() {
+            assert!(registry.udaf(udaf.name()).is_ok(), "{}", udaf.name());
         }
         assert!(registry.udf("coalesce").is_ok());
         assert!(registry.udf("make_array").is_ok());

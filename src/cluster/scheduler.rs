@@ -88,8 +88,12 @@ fn planning_session(config: SessionConfig) -> datafusion::common::Result<Session
         .with_default_features()
         .with_optimizer_rules(ballista_default_optimizer_rules())
         .build();
-    for udf in KustoFunctions::new().scalar_udfs() {
+    let functions = KustoFunctions::new();
+    for udf in functions.scalar_udfs() {
         state.register_udf(Arc::new(udf))?;
+    }
+    for udaf in functions.aggregate_udfs() {
+        state.register_udaf(Arc::new(udaf))?;
     }
     Ok(state)
 }

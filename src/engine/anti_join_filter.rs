@@ -23,14 +23,14 @@ use std::task::{Context, Poll};
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use datafusion::arrow::compute::kernels::boolean::or_kleene;
 use datafusion::arrow::compute::{concat, filter, is_not_null, is_null};
-use datafusion::arrow::datatypes::{DataType, Schema, SchemaRef};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::common::config::ConfigOptions;
 use datafusion::common::tree_node::{Transformed, TransformedResult, TreeNode, TreeNodeRecursion};
 use datafusion::common::{DataFusionError, JoinType, Result};
 use datafusion::execution::TaskContext;
 use datafusion::logical_expr::ColumnarValue;
 use datafusion::physical_expr::PhysicalExpr;
-use datafusion::physical_expr::expressions::{DynamicFilterPhysicalExpr, InListExpr, lit};
+use datafusion::physical_expr::expressions::{Column, DynamicFilterPhysicalExpr, InListExpr, lit};
 use datafusion::physical_optimizer::PhysicalOptimizerRule;
 use datafusion::physical_plan::coalesce_partitions::CoalescePartitionsExec;
 use datafusion::physical_plan::execution_plan::{ChildrenPropertiesMode, ReplaceChildrenOptions};
@@ -307,9 +307,18 @@ impl BuildKeysStream {
             self.keys.clear();
             let count = keys.len();
             let Exclusion { probe_key, probe_schema, filter, .. } = &self.exclusion;
+            // The set is built once, over a one-column batch of the key's values, so that
+            // rewriting the filter for each file and batch replaces the key and nothing else.
+            let keyed = Arc::new(Schema::new(vec![Field::new(
+                KEY,
+                probe_key.data_type(probe_schema)?,
+                true,
+            )]));
             let listed =
-                InListExpr::try_new_from_array(Arc::clone(probe_key), keys, true, probe_schema)?;
-            filter.update(Arc::new(ExcludedKeys { not_in: Arc::new(listed), count }))?;
+                InListExpr::try_new_from_array(Arc::new(Column::new(KEY, 0)), keys, true, &keyed)?;
+            let excluded =
+                ExcludedKeys { key: Arc::clone(probe_key), not_in: Arc::new(listed), keyed, count };
+            filter.update(Arc::new(excluded))?;
             self.listed.add(count);
         } else if self.rows > MAX_LISTED_KEYS {
             tracing::debug!(rows = self.rows, "too many build keys to filter the probe side");
@@ -344,31 +353,31 @@ impl RecordBatchStream for BuildKeysStream {
     }
 }
 
+/// The name of the one column the key set of [`ExcludedKeys`] is evaluated over.
+const KEY: &str = "key";
+
 /// `key NOT IN (keys)` that keeps rows whose key is null, as `NOT EXISTS` does, and shows
 /// the number of keys instead of the keys.
 #[derive(Debug, Eq)]
 struct ExcludedKeys {
-    /// A negated [`InListExpr`] whose first child is the key.
+    /// The probe side's key: the only child, so rewriting it leaves the set alone.
+    key: Arc<dyn PhysicalExpr>,
+    /// A negated [`InListExpr`] over column [`KEY`] of `keyed`, its set built once.
     not_in: Arc<dyn PhysicalExpr>,
+    keyed: SchemaRef,
     count: usize,
 }
 
 impl PartialEq for ExcludedKeys {
     fn eq(&self, other: &Self) -> bool {
         // The lists are compared by identity: each join builds its own once per run.
-        Arc::ptr_eq(&self.not_in, &other.not_in)
+        Arc::ptr_eq(&self.not_in, &other.not_in) && self.key.eq(&other.key)
     }
 }
 
 impl Hash for ExcludedKeys {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         Arc::as_ptr(&self.not_in).cast::<()>().hash(state);
-    }
-}
-
-impl ExcludedKeys {
-    fn key(&self) -> &Arc<dyn PhysicalExpr> {
-        self.not_in.children()[0]
     }
 }
 
@@ -382,7 +391,7 @@ impl ExcludedKeys {
 
 impl fmt::Display for ExcludedKeys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} NOT IN ({})", self.key(), self.list())
+        write!(f, "{} NOT IN ({})", self.key, self.list())
     }
 }
 
@@ -396,7 +405,9 @@ impl PhysicalExpr for ExcludedKeys {
     }
 
     fn evaluate(&self, batch: &RecordBatch) -> Result<ColumnarValue> {
-        let outside = self.not_in.evaluate(batch)?.into_array(batch.num_rows())?;
+        let keys = self.key.evaluate(batch)?.into_array(batch.num_rows())?;
+        let keys = RecordBatch::try_new(Arc::clone(&self.keyed), vec![keys])?;
+        let outside = self.not_in.evaluate(&keys)?.into_array(keys.num_rows())?;
         let outside = outside.as_boolean_opt().ok_or_else(|| {
             DataFusionError::Internal(format!("NOT IN gave {}, not booleans", outside.data_type()))
         })?;
@@ -411,23 +422,23 @@ impl PhysicalExpr for ExcludedKeys {
     }
 
     fn children(&self) -> Vec<&Arc<dyn PhysicalExpr>> {
-        vec![self.key()]
+        vec![&self.key]
     }
 
     fn with_new_children(
         self: Arc<Self>,
         mut children: Vec<Arc<dyn PhysicalExpr>>,
     ) -> Result<Arc<dyn PhysicalExpr>> {
-        let mut list: Vec<Arc<dyn PhysicalExpr>> =
-            self.not_in.children().into_iter().skip(1).cloned().collect();
-        list.insert(0, children.swap_remove(0));
-        // The list's literals stay; only the key is replaced, and the built set is reused.
-        let not_in = Arc::clone(&self.not_in).with_new_children(list)?;
-        Ok(Arc::new(ExcludedKeys { not_in, count: self.count }))
+        Ok(Arc::new(ExcludedKeys {
+            key: children.swap_remove(0),
+            not_in: Arc::clone(&self.not_in),
+            keyed: Arc::clone(&self.keyed),
+            count: self.count,
+        }))
     }
 
     fn fmt_sql(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.key().fmt_sql(f)?;
+        self.key.fmt_sql(f)?;
         write!(f, " NOT IN ({})", self.list())
     }
 }

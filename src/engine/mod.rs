@@ -112,6 +112,9 @@ impl Engine {
         for udf in functions.scalar_udfs() {
             ctx.register_udf(udf);
         }
+        for udaf in functions.aggregate_udfs() {
+            ctx.register_udaf(udaf);
+        }
         Engine { ctx, functions, cluster }
     }
 

@@ -8,7 +8,9 @@
 //! be written by hand.
 
 use std::borrow::Cow;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use datafusion::arrow::array::ListArray;
 use datafusion::arrow::buffer::OffsetBuffer;
@@ -20,24 +22,49 @@ use datafusion::logical_expr::{
 };
 
 use super::slices::SliceBuilder;
-use super::{Member, MvExpand, Strings, ToKustoString, constant_string, expansion_limit, json};
+use super::{
+    Member, MvExpand, Strings, ToDynamic, ToKustoString, constant_string, expansion_limit, json,
+    native_to_json,
+};
 
-/// `kql_mv_expand_members(d, limit, 'key')`.
+/// `kql_mv_expand_members(d, limit, 'key')`, or, reading text as `todynamic` does,
+/// `kql_mv_expand_text_members(text, limit, 'key')`.
 #[derive(Debug)]
 pub(super) struct MvExpandMembers {
     signature: Signature,
+    /// Set when the argument is text for `todynamic`: its count of text that is not JSON.
+    text: Option<Arc<AtomicU64>>,
 }
-identity_by_name!(MvExpandMembers);
+
+impl PartialEq for MvExpandMembers {
+    fn eq(&self, other: &Self) -> bool {
+        self.text.is_some() == other.text.is_some()
+    }
+}
+
+impl Eq for MvExpandMembers {}
+
+impl Hash for MvExpandMembers {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.name().hash(state);
+    }
+}
 
 impl MvExpandMembers {
     pub(super) fn new() -> Self {
-        MvExpandMembers { signature: Signature::any(3, Volatility::Immutable) }
+        MvExpandMembers { signature: Signature::any(3, Volatility::Immutable), text: None }
+    }
+
+    /// The variant whose argument is `todynamic`'s text, checked in the same walk that reads
+    /// its members; text that is not JSON is counted in `invalid_json`.
+    pub(super) fn reading_text(invalid_json: Arc<AtomicU64>) -> Self {
+        MvExpandMembers { text: Some(invalid_json), ..MvExpandMembers::new() }
     }
 }
 
 impl ScalarUDFImpl for MvExpandMembers {
     fn name(&self) -> &str {
-        "kql_mv_expand_members"
+        if self.text.is_some() { "kql_mv_expand_text_members" } else { "kql_mv_expand_members" }
     }
     fn signature(&self) -> &Signature {
         &self.signature
@@ -49,14 +76,49 @@ impl ScalarUDFImpl for MvExpandMembers {
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let limit = expansion_limit(&args.args[1], self.name())?;
         let key = constant_string(&args, 2, self.name())?;
-        let input = args.args[0].to_array(args.number_rows)?;
+        let mut input = args.args[0].to_array(args.number_rows)?;
+        let is_text =
+            matches!(input.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
+        let checking = self.text.as_ref().filter(|_| is_text);
+        if self.text.is_some() && !is_text {
+            // Native lists and structs: their JSON is valid by construction.
+            input = Arc::new(native_to_json(&input)?);
+        }
         let texts = Strings::of(&input, self.name())?;
         let mut values = SliceBuilder::new(&texts, input.len());
         let mut offsets = Vec::with_capacity(input.len() + 1);
         let mut count = 0i32;
         offsets.push(count);
+        let mut members = Vec::new();
+        let mut invalid = 0;
         for row in 0..input.len() {
-            let made = match texts.get(row) {
+            let text = texts.get(row);
+            // What `todynamic` makes of the text: "" is null, text that is not JSON a string.
+            let text = match (checking, text) {
+                (Some(_), Some("")) => None,
+                (Some(_), Some(text)) if json::kind(text) == json::Kind::Array => {
+                    members.clear();
+                    if json::checked_element_members(text, &key, limit, &mut members) {
+                        for value in &members {
+                            append_member(&mut values, row, text, *value)?;
+                        }
+                        count += i32::try_from(members.len()).map_err(|_| {
+                            exec_datafusion_err!("{}: too many values", self.name())
+                        })?;
+                        offsets.push(count);
+                        continue;
+                    }
+                    invalid += 1;
+                    // A string, which expands to itself and has no members.
+                    Some("\"\"")
+                }
+                (Some(_), Some(text)) if !json::is_valid(text) => {
+                    invalid += 1;
+                    Some("\"\"")
+                }
+                (_, text) => text,
+            };
+            let made = match text {
                 // A null expands to itself, which has no members.
                 None => {
                     append_member(&mut values, row, "", None)?;
@@ -94,6 +156,9 @@ impl ScalarUDFImpl for MvExpandMembers {
             count += i32::try_from(made)
                 .map_err(|_| exec_datafusion_err!("{}: too many values", self.name()))?;
             offsets.push(count);
+        }
+        if let Some(counter) = checking {
+            counter.fetch_add(invalid, Ordering::Relaxed);
         }
         let item = Arc::new(Field::new("item", DataType::Utf8View, true));
         let values = Arc::new(values.finish());
@@ -137,9 +202,26 @@ pub fn mv_expand(expr: &Expr) -> Option<(&Expr, &Expr)> {
     }
 }
 
-/// `kql_mv_expand_members(value, limit, 'key')`.
+/// `kql_mv_expand_members(value, limit, 'key')`; of `value` `kql_todynamic(text)`,
+/// `kql_mv_expand_text_members(text, limit, 'key')`, which parses as it reads.
 pub fn mv_expand_members(value: Expr, limit: Expr, key: &str) -> Expr {
-    let udf = Arc::new(ScalarUDF::new_from_impl(MvExpandMembers::new()));
+    let parsed = match &value {
+        Expr::ScalarFunction(call) => call
+            .func
+            .inner()
+            .downcast_ref::<ToDynamic>()
+            .zip(call.args.first())
+            .filter(|_| call.args.len() == 1),
+        _ => None,
+    };
+    let (udf, value) = match parsed {
+        Some((todynamic, text)) => {
+            let counter = Arc::clone(&todynamic.invalid_json);
+            (MvExpandMembers::reading_text(counter), text.clone())
+        }
+        None => (MvExpandMembers::new(), value),
+    };
+    let udf = Arc::new(ScalarUDF::new_from_impl(udf));
     Expr::ScalarFunction(ScalarFunction::new_udf(udf, vec![value, limit, lit(key)]))
 }
 

@@ -141,6 +141,83 @@ pub fn element_members<'a>(
     });
 }
 
+/// As [`element_members`] for text that may not be JSON at all: when `text` is exactly one
+/// JSON array (white space around it allowed), pushes `member(element, key)` of each of its
+/// first `limit` elements to `members` and returns true, having checked the whole text in
+/// the same walk; otherwise returns false, `members` then holding nothing to use.
+pub fn checked_element_members<'a>(
+    text: &'a str,
+    key: &str,
+    limit: usize,
+    members: &mut Vec<Option<&'a str>>,
+) -> bool {
+    let bytes = text.as_bytes();
+    let mut walked = || -> Option<usize> {
+        let mut pos = skip_ws(bytes, 0);
+        if bytes.get(pos) != Some(&b'[') {
+            return None;
+        }
+        pos = skip_ws(bytes, pos + 1);
+        if bytes.get(pos) == Some(&b']') {
+            return Some(pos + 1);
+        }
+        loop {
+            pos = skip_ws(bytes, pos);
+            let taken = members.len() < limit;
+            pos = match bytes.get(pos) {
+                Some(b'{') if taken => {
+                    let (end, value) = checked_object_member(text, pos, key)?;
+                    members.push(value);
+                    end
+                }
+                _ => {
+                    if taken {
+                        members.push(None);
+                    }
+                    skip_value(bytes, pos)?
+                }
+            };
+            pos = skip_ws(bytes, pos);
+            match *bytes.get(pos)? {
+                b',' => pos += 1,
+                b']' => return Some(pos + 1),
+                _ => return None,
+            }
+        }
+    };
+    walked().is_some_and(|end| skip_ws(bytes, end) == bytes.len())
+}
+
+/// As [`object_member`] for text that may not be JSON: `None` unless the object that starts
+/// at `start` is well formed.
+fn checked_object_member<'a>(
+    text: &'a str,
+    start: usize,
+    key: &str,
+) -> Option<(usize, Option<&'a str>)> {
+    let bytes = text.as_bytes();
+    let mut found: Option<&'a str> = None;
+    let mut pos = skip_ws(bytes, start + 1);
+    if bytes.get(pos) == Some(&b'}') {
+        return Some((pos + 1, None));
+    }
+    loop {
+        let key_start = skip_ws(bytes, pos);
+        let key_end = skip_string(bytes, key_start)?;
+        let value_start = skip_ws(bytes, skip_key(bytes, key_start)?);
+        let value_end = skip_value(bytes, value_start)?;
+        if decode_string(&text[key_start..key_end]) == key {
+            found = Some(&text[value_start..value_end]);
+        }
+        pos = skip_ws(bytes, value_end);
+        match *bytes.get(pos)? {
+            b',' => pos += 1,
+            b'}' => return Some((pos + 1, found.filter(|value| kind(value) != Kind::Null))),
+            _ => return None,
+        }
+    }
+}
+
 /// Walks the object that starts at `start`: where it ends, and `member` of it for `key` (the
 /// last value written for the key, unless that is null).
 fn object_member<'a>(text: &'a str, start: usize, key: &str) -> Option<(usize, Option<&'a str>)> {
@@ -439,6 +516,42 @@ mod tests {
 
     fn plain_run_byte_by_byte(bytes: &[u8]) -> usize {
         bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(bytes.len())
+    }
+
+    #[test]
+    fn checked_members_read_valid_arrays_and_refuse_anything_else() {
+        let mut members = Vec::new();
+        let text = r#" [{"IP":"a","IP":"b"}, 7, {"x":1}, {"IP":null}, {"IP":"c"}] "#;
+        assert!(checked_element_members(text, "IP", 4, &mut members));
+        assert_eq!(members, [Some("\"b\""), None, None, None]);
+        for text in [
+            r#"[{"IP":"a"},]"#,
+            r#"[{"IP":"a"} {"IP":"b"}]"#,
+            r#"[{"IP":"a",}]"#,
+            r#"[{"IP" "a"}]"#,
+            r#"[{"IP":"a"}] x"#,
+            r#"[{"IP":"a"}"#,
+            r#"[1, 2, tru]"#,
+            r#"[,1]"#,
+        ] {
+            members.clear();
+            assert!(!checked_element_members(text, "IP", 128, &mut members), "{text}");
+            assert!(!is_valid(text), "{text}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn checked_members_agree_with_validating_first(text in "[\\[\\]{}\",:a1 ]{0,24}") {
+            let mut members = Vec::new();
+            let checked = checked_element_members(&text, "a", 128, &mut members);
+            prop_assert_eq!(checked, kind(&text) == Kind::Array && is_valid(&text));
+            if checked {
+                let mut walked = Vec::new();
+                element_members(&text, "a", 128, |m| walked.push(m));
+                prop_assert_eq!(members, walked);
+            }
+        }
     }
 
     #[test]

@@ -8,9 +8,11 @@
 //! | `kql_todynamic(x)` | `todynamic(x)` / `parse_json(x)`: text that is not JSON becomes a dynamic string; native lists and structs become JSON |
 //! | `kql_mv_expand(d, limit)` | the values `mv-expand` makes of `d`: array elements, one single-property bag per property, or `d` itself; at most `limit` |
 //! | `kql_mv_expand_members(d, limit, 'key')` | `tostring(v.key)` of each value `v` of `kql_mv_expand(d, limit)`, put in by the engine |
+//! | `kql_mv_expand_text_members(x, limit, 'key')` | the same of `kql_todynamic(x)`, parsing and reading in one walk, put in by the engine |
 //! | `kql_mv_expand_positions(d1, ..., limit)` | `0, 1, ...` for each value `mv-expand` makes of a row's `d1, ...` together (`with_itemindex`) |
 //! | `kql_member(d, 'key')` | `d.key`: null when `d` is not a bag or lacks the key |
 //! | `kql_tostring(d)` | `tostring(d)`: `""` for null |
+//! | `kql_sum_in_order(x)` | the aggregate: reals added in row order, for `sum` and `avg` without `by` |
 //!
 //! The term operators (`has`) are in [`terms`], the other dynamic functions in [`dynamic`],
 //! Kusto's conversions of text and reals in [`convert`], array functions in [`arrays`], the
@@ -33,7 +35,8 @@ use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::datatypes::{DataType, Field};
 use datafusion::common::{Result, ScalarValue, exec_err, plan_err};
 use datafusion::logical_expr::{
-    ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+    AggregateUDF, ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
+    Volatility,
 };
 
 use slices::SliceBuilder;
@@ -61,6 +64,9 @@ impl KustoFunctions {
                 signature: Signature::any(2, Volatility::Immutable),
             }),
             ScalarUDF::new_from_impl(expand_members::MvExpandMembers::new()),
+            ScalarUDF::new_from_impl(expand_members::MvExpandMembers::reading_text(Arc::clone(
+                &self.invalid_json,
+            ))),
             ScalarUDF::new_from_impl(expansion_positions::MvExpandPositions::new()),
             ScalarUDF::new_from_impl(Member {
                 signature: Signature::any(2, Volatility::Immutable),
@@ -110,6 +116,11 @@ impl KustoFunctions {
             ScalarUDF::new_from_impl(letter_case::LetterCase::new(letter_case::Case::Lower)),
             ScalarUDF::new_from_impl(letter_case::LetterCase::new(letter_case::Case::Upper)),
         ]
+    }
+
+    /// The aggregate functions, ready to register beside [`Self::scalar_udfs`].
+    pub fn aggregate_udfs(&self) -> Vec<AggregateUDF> {
+        vec![AggregateUDF::new_from_impl(sum_in_order::SumInOrder::new())]
     }
 
     /// How many non-empty texts `kql_todynamic` has seen that were not valid JSON.
@@ -228,6 +239,7 @@ mod ipv4;
 mod key_values;
 mod letter_case;
 mod sets;
+mod sum_in_order;
 pub mod terms;
 
 /// `kql_todynamic(x)`: Kusto's `todynamic` / `parse_json`.

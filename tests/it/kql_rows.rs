@@ -275,6 +275,51 @@ async fn tolower_and_toupper_map_each_character_alone_as_dotnet_does() {
 }
 
 #[tokio::test]
+async fn an_extend_that_overwrites_the_sorted_column_keeps_the_order() {
+    let query = "datatable(x:long)[1, 3, 2] | sort by x desc | extend x = x * -1 | take 2";
+    assert_eq!(rows(query).await, ["-3", "-2"]);
+}
+
+#[tokio::test]
+async fn nan_sorts_with_the_nulls_and_compares_as_neither_less_nor_greater() {
+    let values = "datatable(x:real)[5, real(nan), real(-inf), real(null), 0, real(+inf)]";
+    let ascending = rows(&format!("{values} | order by x asc")).await;
+    assert_eq!(ascending, ["null", "NaN", "-inf", "0.0", "5.0", "inf"]);
+    let descending = rows(&format!("{values} | order by x desc")).await;
+    assert_eq!(descending, ["inf", "5.0", "0.0", "-inf", "NaN", "null"]);
+    let counted = rows(&format!("{values} | where x > 0 or x <= 0 | count")).await;
+    assert_eq!(counted, ["4"]);
+}
+
+#[tokio::test]
+async fn a_sum_of_reals_adds_in_row_order_with_or_without_by() {
+    let values = "datatable(x:real)[1.1, 2.2, 3.3]";
+    let whole = rows(&format!("{values} | summarize s = sum(x), a = avg(x)")).await;
+    let grouped = rows(&format!("{values} | summarize s = sum(x), a = avg(x) by k = 1")).await;
+    assert_eq!(whole, ["6.6|2.1999999999999997"]);
+    assert_eq!(grouped, ["1|6.6|2.1999999999999997"]);
+}
+
+#[tokio::test]
+async fn a_named_arg_max_alone_names_its_first_column() {
+    let query = r#"datatable(x:long, s:string)[1, "a", 2, "b"] | summarize best = arg_max(x, s)"#;
+    let (header, found) = run_kql(query).await;
+    assert_eq!(header, "best:long, s:string");
+    assert_eq!(found, ["2|b"]);
+}
+
+#[tokio::test]
+async fn a_guid_the_other_side_lacks_is_null_and_as_names_a_unions_rows() {
+    let query = r#"datatable(k:long)[1, 2]
+        | join kind=leftouter (datatable(k:long, g:guid)[1, guid(00000000-0000-0000-0000-000000000001)]) on k
+        | project k, absent = isnull(g) | order by k asc"#;
+    assert_eq!(rows(query).await, ["1|false", "2|true"]);
+    let named = "union withsource=T (print x = 1 | as First), (print x = 2 | as Second)
+        | order by x asc";
+    assert_eq!(rows(named).await, ["First|1", "Second|2"]);
+}
+
+#[tokio::test]
 async fn conditional_and_limited_aggregates() {
     let query = r#"datatable(g:string, v:long, s:string)["a", 1, "x", "a", 5, "y", "a", 3, "x", "b", 2, "z"]
         | summarize lo = minif(v, v > 1), hi = maxif(v, v < 5), earliest_s = minif(s, v > 9),

@@ -255,6 +255,14 @@ fn a_timespan_literal_beyond_what_nanoseconds_hold_is_refused() {
 }
 
 #[test]
+fn names_that_would_collide_are_refused() {
+    let error = error_of("datatable(a:long, b:long)[1, 2] | project-rename b = a, a = b");
+    assert!(error.contains("`b` is already a column"), "{error}");
+    let error = error_of("union withsource=x (datatable(x:long)[1]), (datatable(x:long)[2])");
+    assert!(error.contains("withsource=x names a column an input already has"), "{error}");
+}
+
+#[test]
 fn strings_are_not_ordered_with_less_or_greater() {
     let error = error_of("datatable(s:string)[\"b\"] | where s > \"a\"");
     assert!(error.contains("Kusto does not order string values"), "{error}");

@@ -250,11 +250,30 @@ impl Translator<'_> {
                     value.sql.clone()
                 };
                 // Over no values Kusto's sum is 0 and its average NaN, not null.
+                // Without `by`, reals are added in row order as grouped sums add them.
                 match (name, value.ty) {
+                    ("avg" | "avgif", ty) if self.ungrouped => {
+                        // A real is summed as it is, so that `sum(x), avg(x)` share one sum.
+                        let real = if ty == Type::Real {
+                            input.clone()
+                        } else {
+                            format!("CAST({input} AS DOUBLE)")
+                        };
+                        Typed::new(
+                            format!(
+                                "coalesce(kql_sum_in_order({real}) / count({real}), \
+                                 CAST('NaN' AS DOUBLE))"
+                            ),
+                            Type::Real,
+                        )
+                    }
                     ("avg" | "avgif", _) => Typed::new(
                         format!("coalesce(avg(CAST({input} AS DOUBLE)), CAST('NaN' AS DOUBLE))"),
                         Type::Real,
                     ),
+                    (_, Type::Real) if self.ungrouped => {
+                        Typed::new(format!("coalesce(kql_sum_in_order({input}), 0.0)"), Type::Real)
+                    }
                     (_, Type::Real) => {
                         Typed::new(format!("coalesce(sum({input}), 0.0)"), Type::Real)
                     }
@@ -333,7 +352,11 @@ impl Translator<'_> {
             }
             "stdev" | "variance" | "stdevp" | "variancep" => {
                 want(1)?;
-                let x = format!("CAST({} AS DOUBLE)", typed[0].sql);
+                // A real as it is, so that its count is the same expression as avg's.
+                let x = match typed[0].ty {
+                    Type::Real => typed[0].sql.clone(),
+                    _ => format!("CAST({} AS DOUBLE)", typed[0].sql),
+                };
                 // Kusto's answers hold the variance to 10 decimal places (the population
                 // variance of 1..6 is 2.9166666667) and take the deviation as its root; the
                 // sample variance of one value is 0.

@@ -6,7 +6,7 @@
 use super::super::Fault;
 use super::super::ast::{JoinKey, JoinKind};
 use super::super::types::Type;
-use super::{Column, Rel, Select, Translator, ident};
+use super::{Column, Rel, Select, Translator, free_name, ident};
 
 impl Translator<'_> {
     pub(crate) fn join(
@@ -192,7 +192,8 @@ impl Translator<'_> {
 /// read as `""`.
 fn column_item(side: &str, column: &Column, name: &str, nullable: bool) -> String {
     let value = format!("{side}.{}", ident(&column.name));
-    let value = if nullable && matches!(column.ty, Type::String | Type::Guid) {
+    // A string is "" where the other side has no row; a guid, like other types, is null.
+    let value = if nullable && column.ty == Type::String {
         format!("coalesce({value}, '')")
     } else {
         value
@@ -202,15 +203,4 @@ fn column_item(side: &str, column: &Column, name: &str, nullable: bool) -> Strin
     } else {
         format!("{value} AS {}", ident(name))
     }
-}
-
-/// `name`, or `name1`, `name2`, ... if it is taken.
-fn free_name(name: &str, taken: &[Column]) -> String {
-    if !taken.iter().any(|c| c.name == name) {
-        return name.to_string();
-    }
-    (1..)
-        .map(|i| format!("{name}{i}"))
-        .find(|n| !taken.iter().any(|c| &c.name == n))
-        .unwrap_or_default()
 }

@@ -96,6 +96,18 @@ pub(crate) struct Rel {
     pub serialized: bool,
     /// True when the relation's SQL holds the hidden [`ORDINAL`] column beside `columns`.
     pub ordinal: bool,
+    /// The name `as` gave the rows, until the next step: what `union withsource=` and
+    /// `search` say of them.
+    pub alias: Option<String>,
+}
+
+/// `name`, or the first of `name1`, `name2`... that no column of `taken` has: Kusto's way
+/// of making a name it gives a column unique.
+pub(crate) fn free_name(name: &str, taken: &[Column]) -> String {
+    std::iter::once(name.to_string())
+        .chain((1..).map(|i| format!("{name}{i}")))
+        .find(|n| !taken.iter().any(|c| &c.name == n))
+        .unwrap_or_else(|| name.to_string())
 }
 
 /// The hidden column numbering the rows in their order, made when a step that keeps the
@@ -160,6 +172,9 @@ pub(crate) struct Translator<'t> {
     /// joined by `and`/`or`: there a null may stay null (it filters as false), which keeps
     /// the comparison plain enough for the Parquet scan's pruning.
     filter: bool,
+    /// Set while translating the aggregates of a `summarize` without `by`, whose sums of
+    /// reals must add in row order as grouped sums do (`kql_sum_in_order`).
+    ungrouped: bool,
 }
 
 impl<'t> Translator<'t> {
@@ -173,6 +188,7 @@ impl<'t> Translator<'t> {
             tables: vec![],
             expansion: 0,
             filter: false,
+            ungrouped: false,
         }
     }
 

@@ -6,7 +6,9 @@ use super::super::Fault;
 use super::super::ast::{Assignment, Expr, ExprKind, NamePattern, Operator, OperatorKind, SortKey};
 use super::super::types::Type;
 use super::scalar::Scope;
-use super::{Binding, Column, ORDINAL, Rel, Select, Translator, Typed, aggregates, ident, naming};
+use super::{
+    Binding, Column, ORDINAL, Rel, Select, Translator, Typed, aggregates, free_name, ident, naming,
+};
 
 impl Translator<'_> {
     pub(crate) fn operator(&mut self, operator: &Operator, rel: Rel) -> Result<Rel, Fault> {
@@ -36,7 +38,8 @@ impl Translator<'_> {
                 self.parse_kv(source, keys, delimiters, rel, (at, end))
             }
             OperatorKind::Search { case_sensitive, predicate } => {
-                self.search(*case_sensitive, predicate, rel, "search_arg0", (at, end))
+                let table = rel.alias.clone().unwrap_or_else(|| "search_arg0".into());
+                self.search(*case_sensitive, predicate, rel, &table, (at, end))
             }
             OperatorKind::MakeSeries(series) => self.make_series(series, rel, (at, end)),
             OperatorKind::MvApply { columns, types, limit, operators } => {
@@ -76,6 +79,15 @@ impl Translator<'_> {
                     let Some(i) = columns.iter().position(|c| &c.name == old) else {
                         return Err(unknown_column(old, *offset));
                     };
+                    if new != old && rel.column(new).is_some() {
+                        // Renaming onto a column the input has (`b = a, a = b`) is refused.
+                        return Err(Fault::refuse(
+                            *offset,
+                            &format!(
+                                "`{new}` is already a column; renaming onto it is not supported"
+                            ),
+                        ));
+                    }
                     columns[i].name = new.clone();
                     sources[i] = old.clone();
                 }
@@ -169,7 +181,7 @@ impl Translator<'_> {
             }
             OperatorKind::As(name) => {
                 self.bindings.push((name.clone(), Binding::Table(rel.clone())));
-                Ok(rel)
+                Ok(Rel { alias: Some(name.clone()), ..rel })
             }
         }
     }
@@ -276,9 +288,30 @@ impl Translator<'_> {
                 scope.extra.push((name, Typed::new(format!("({})", typed.sql), typed.ty)));
             }
         }
-        items.extend(rel.ordinal.then(|| ORDINAL.to_string()));
-        let out = self.emit(label, at, end, Select::of(items, &rel.name), columns);
-        Ok(out.keeping_order_of(&rel))
+        // A column the order is written in, given a new value, takes the order's place with
+        // it: the rows keep the order they had, numbered from the input's values.
+        let overwritten = rel.order.as_deref().is_some_and(|order| {
+            assignments.iter().zip(&columns).any(|(a, _)| {
+                a.name
+                    .as_ref()
+                    .is_some_and(|n| rel.column(n).is_some() && order.contains(&ident(n)))
+            })
+        });
+        let (order, ordinal) = match &rel.order {
+            Some(order) if overwritten && !rel.ordinal => {
+                items.push(format!("row_number() OVER (ORDER BY {order}) AS {ORDINAL}"));
+                (Some(format!("{ORDINAL} ASC")), true)
+            }
+            _ => {
+                items.extend(rel.ordinal.then(|| ORDINAL.to_string()));
+                (rel.order.clone(), rel.ordinal)
+            }
+        };
+        let mut out = self.emit(label, at, end, Select::of(items, &rel.name), columns);
+        out.order = order;
+        out.serialized = rel.serialized;
+        out.ordinal = ordinal;
+        Ok(out)
     }
 
     pub(crate) fn order_by(&mut self, keys: &[SortKey], rel: &Rel) -> Result<String, Fault> {
@@ -293,12 +326,21 @@ impl Translator<'_> {
             }
             // Kusto puts nulls first when ascending and last when descending.
             let nulls_first = key.nulls_first.unwrap_or(!key.descending);
-            parts.push(format!(
-                "{} {} NULLS {}",
-                typed.sql,
-                if key.descending { "DESC" } else { "ASC" },
-                if nulls_first { "FIRST" } else { "LAST" }
-            ));
+            let nulls = if nulls_first { "FIRST" } else { "LAST" };
+            let direction = if key.descending { "DESC" } else { "ASC" };
+            if typed.ty == Type::Real {
+                // NaN goes with the nulls, after them when they come first, before them when
+                // they come last (`null, NaN, -inf, ..., +inf` ascending), where SQL would put
+                // it above every number.
+                let v = &typed.sql;
+                let null_side = if nulls_first { "DESC" } else { "ASC" };
+                parts.push(format!(
+                    "CASE WHEN isnan({v}) THEN NULL ELSE {v} END {direction} NULLS {nulls}, \
+                     ({v} IS NULL) {null_side}"
+                ));
+                continue;
+            }
+            parts.push(format!("{} {direction} NULLS {nulls}", typed.sql));
         }
         Ok(parts.join(", "))
     }
@@ -440,7 +482,9 @@ impl Translator<'_> {
         at: usize,
         end: usize,
     ) -> Result<Rel, Fault> {
+        // An unnamed arg_max alone ranks whole rows; named, its first column takes the name.
         if let [only] = aggregates
+            && only.name.is_none()
             && let ExprKind::Call { name, args } = &only.expr.kind
             && (name == "arg_max" || name == "arg_min")
         {
@@ -463,6 +507,8 @@ impl Translator<'_> {
             group_by.push(typed.sql);
             columns.push(Column { name, ty: typed.ty });
         }
+        // Sums of reals over the whole input add in row order (`kql_sum_in_order`).
+        let grouped_outside = std::mem::replace(&mut self.ungrouped, by.is_empty());
         for aggregate in aggregates {
             if let ExprKind::Call { name, args } = &aggregate.expr.kind
                 && (name == "arg_max" || name == "arg_min")
@@ -518,6 +564,7 @@ impl Translator<'_> {
             items.push(item(&typed, &name));
             columns.push(Column { name, ty: typed.ty });
         }
+        self.ungrouped = grouped_outside;
         if let Some(duplicate) =
             columns.iter().enumerate().find(|(i, c)| columns[..*i].iter().any(|d| d.name == c.name))
         {
@@ -730,14 +777,6 @@ fn output_name(
             return Ok(name);
         }
     }
-}
-
-/// `name`, or the first of `name1`, `name2`... that no column of `taken` has.
-fn free_name(name: &str, taken: &[Column]) -> String {
-    std::iter::once(name.to_string())
-        .chain((1..).map(|i| format!("{name}{i}")))
-        .find(|n| !taken.iter().any(|c| &c.name == n))
-        .unwrap_or_else(|| name.to_string())
 }
 
 fn contains_aggregate(expr: &Expr) -> bool {

@@ -402,7 +402,17 @@ impl Translator<'_> {
                     BinaryOp::Greater => ">",
                     _ => ">=",
                 };
-                let compared = format!("({} {symbol} {})", l.sql, r.sql);
+                let mut compared = format!("({} {symbol} {})", l.sql, r.sql);
+                // NaN is neither less nor greater than anything (SQL orders it above all).
+                let nans: Vec<String> = [&l, &r]
+                    .iter()
+                    .filter(|side| side.ty == Type::Real)
+                    .map(|side| format!("isnan({})", side.sql))
+                    .collect();
+                if ordering && !nans.is_empty() {
+                    compared =
+                        format!("(CASE WHEN {} THEN FALSE ELSE {compared} END)", nans.join(" OR "));
+                }
                 // Strings are never null; any other comparison with a null is false in
                 // Kusto, and `!=` is its negation (null != 1 is true).
                 let sql = if l.ty == Type::String && r.ty == Type::String

@@ -26,8 +26,10 @@ impl Translator<'_> {
                 let mut rels = Vec::new();
                 let mut labels = Vec::new();
                 for (i, input) in inputs.iter().enumerate() {
-                    labels.push(self.union_label(input, i));
-                    rels.push(self.pipeline(input)?);
+                    let rel = self.pipeline(input)?;
+                    // A name `as` gave the input's rows is its label.
+                    labels.push(rel.alias.clone().unwrap_or_else(|| self.union_label(input, i)));
+                    rels.push(rel);
                 }
                 let source = source_column.as_deref().map(|column| (column, labels));
                 self.union(rels, *kind_outer, source, *offset, *offset + 5)
@@ -269,8 +271,13 @@ impl Translator<'_> {
         if !outer {
             columns.retain(|c| rels.iter().all(|r| r.column(&c.name).is_some()));
         }
-        if let Some((column, _)) = &source {
-            columns.retain(|c| c.name != *column);
+        if let Some((column, _)) = &source
+            && columns.iter().any(|c| c.name == *column)
+        {
+            return Err(Fault::refuse(
+                offset,
+                &format!("withsource={column} names a column an input already has"),
+            ));
         }
         let branches: Vec<String> = rels
             .iter()
