@@ -182,7 +182,7 @@ impl Translator<'_> {
             keys.join(", "),
             left.name
         );
-        let items = left.columns.iter().map(|c| ident(&c.name)).collect();
+        let items = left.column_items();
         let select = Select { filter: Some("kql_rank = 1".into()), ..Select::of(items, &ranked) };
         self.emit("unique_left", at, end, select, left.columns.clone())
     }

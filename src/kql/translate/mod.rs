@@ -94,7 +94,8 @@ pub(crate) struct Rel {
     /// True when `serialize` (or `range`) made the rows a serialized set without an order
     /// lakehunt can name: row functions then number the rows as they come.
     pub serialized: bool,
-    /// True when the relation's SQL holds the hidden [`ORDINAL`] column beside `columns`.
+    /// True when the relation's SQL holds the hidden [`ORDINAL`] column beside `columns`, and
+    /// `order` is by it.
     pub ordinal: bool,
     /// The name `as` gave the rows, until the next step: what `union withsource=` and
     /// `search` say of them.
@@ -136,9 +137,14 @@ impl Rel {
     /// The SQL items naming the relation's columns, with the hidden ordinal when it has one:
     /// what a step that keeps the rows in order selects of the columns it keeps as they are.
     pub fn items(&self) -> Vec<String> {
-        let mut items: Vec<String> = self.columns.iter().map(|c| ident(&c.name)).collect();
+        let mut items = self.column_items();
         items.extend(self.ordinal.then(|| ORDINAL.to_string()));
         items
+    }
+
+    /// The SQL items naming the relation's columns alone.
+    pub fn column_items(&self) -> Vec<String> {
+        self.columns.iter().map(|c| ident(&c.name)).collect()
     }
 }
 
@@ -200,11 +206,7 @@ impl<'t> Translator<'t> {
         let mut sql = String::from("WITH\n");
         sql.push_str(&self.ctes.join(",\n\n"));
         // The hidden ordinal, if the last step holds one, is not a column of the result.
-        let items = if result.ordinal {
-            result.columns.iter().map(|c| ident(&c.name)).collect::<Vec<_>>().join(", ")
-        } else {
-            "*".to_string()
-        };
+        let items = if result.ordinal { result.column_items().join(", ") } else { "*".to_string() };
         sql.push_str(&format!("\nSELECT {items} FROM {}", result.name));
         if let Some(order) = &result.order {
             sql.push_str(&format!("\nORDER BY {order}"));

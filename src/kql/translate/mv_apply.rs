@@ -28,7 +28,7 @@ impl Translator<'_> {
         }
         let mut numbered_columns = rel.columns.clone();
         numbered_columns.push(Column { name: ROW.into(), ty: Type::Long });
-        let mut items: Vec<String> = rel.columns.iter().map(|c| ident(&c.name)).collect();
+        let mut items = rel.column_items();
         items.push(format!("CAST(row_number() OVER () AS BIGINT) AS {ROW}"));
         let numbered =
             self.emit("mv_apply_rows", at, end, Select::of(items, &rel.name), numbered_columns);

@@ -139,10 +139,13 @@ impl Translator<'_> {
             }
             OperatorKind::Sort(keys) => {
                 let order = self.order_by(keys, &rel)?;
-                let select = Select { order_by: Some(order.clone()), ..Select::star(&rel.name) };
+                // The columns alone: a hidden ordinal of an earlier order ends here.
+                let select = Select {
+                    order_by: Some(order.clone()),
+                    ..Select::of(rel.column_items(), &rel.name)
+                };
                 let mut out = self.emit("sort", at, end, select, rel.columns.clone());
                 out.order = Some(order);
-                out.ordinal = rel.ordinal;
                 Ok(out)
             }
             OperatorKind::Top { count, by } => {
@@ -151,11 +154,10 @@ impl Translator<'_> {
                 let select = Select {
                     order_by: Some(order.clone()),
                     limit: Some(limit),
-                    ..Select::star(&rel.name)
+                    ..Select::of(rel.column_items(), &rel.name)
                 };
                 let mut out = self.emit("top", at, end, select, rel.columns.clone());
                 out.order = Some(order);
-                out.ordinal = rel.ordinal;
                 Ok(out)
             }
             OperatorKind::TopNested(levels) => self.top_nested(levels, rel, (at, end)),
@@ -257,12 +259,16 @@ impl Translator<'_> {
         end: usize,
     ) -> Result<Rel, Fault> {
         let mut columns = rel.columns.clone();
-        let mut items: Vec<String> = columns.iter().map(|c| ident(&c.name)).collect();
+        let mut items = rel.column_items();
         let mut scope = Scope::rows(&rel);
         let mut unnamed = 0;
+        let mut replaced = false;
         for (i, assignment) in assignments.iter().enumerate() {
             let typed = self.scalar(&assignment.expr, &scope)?;
             let name = output_name(assignment, &columns, &mut unnamed, Clash::Replace)?;
+            // A column the order is written in, given a new value, loses the order.
+            replaced |= rel.column(&name).is_some()
+                && rel.order.as_deref().is_some_and(|order| order.contains(&ident(&name)));
             if assignment.name.is_some()
                 && assignments[..i].iter().any(|a| a.name.as_ref() == Some(&name))
             {
@@ -288,29 +294,12 @@ impl Translator<'_> {
                 scope.extra.push((name, Typed::new(format!("({})", typed.sql), typed.ty)));
             }
         }
-        // A column the order is written in, given a new value, takes the order's place with
-        // it: the rows keep the order they had, numbered from the input's values.
-        let overwritten = rel.order.as_deref().is_some_and(|order| {
-            assignments.iter().zip(&columns).any(|(a, _)| {
-                a.name
-                    .as_ref()
-                    .is_some_and(|n| rel.column(n).is_some() && order.contains(&ident(n)))
-            })
-        });
-        let (order, ordinal) = match &rel.order {
-            Some(order) if overwritten && !rel.ordinal => {
-                items.push(format!("row_number() OVER (ORDER BY {order}) AS {ORDINAL}"));
-                (Some(format!("{ORDINAL} ASC")), true)
-            }
-            _ => {
-                items.extend(rel.ordinal.then(|| ORDINAL.to_string()));
-                (rel.order.clone(), rel.ordinal)
-            }
-        };
+        let (order, ordinal) = kept_order(&rel, &columns, replaced);
+        items.extend(ordinal.clone());
         let mut out = self.emit(label, at, end, Select::of(items, &rel.name), columns);
         out.order = order;
         out.serialized = rel.serialized;
-        out.ordinal = ordinal;
+        out.ordinal = ordinal.is_some();
         Ok(out)
     }
 
@@ -436,7 +425,7 @@ impl Translator<'_> {
             return Ok(rel);
         }
         let mut converted = rel.columns.clone();
-        let mut items: Vec<String> = rel.columns.iter().map(|c| ident(&c.name)).collect();
+        let mut items = rel.column_items();
         for (assignment, kind) in columns.iter().zip(types) {
             let Some((kind, offset)) = kind else { continue };
             let ty = Type::parse(kind)
@@ -794,17 +783,21 @@ fn contains_aggregate(expr: &Expr) -> bool {
 
 /// The order of `rel`, kept when no column it sorts by was dropped or renamed.
 /// How a step selecting `columns` of `rel` (renaming or recomputing some when `renamed`) keeps
-/// `rel`'s order: as written, while the columns it reads pass unchanged; else by the hidden
-/// ordinal, numbered from it in the step's own select, whose item is returned beside.
+/// `rel`'s order, and the item it adds for it: the hidden ordinal carried on, or, when the
+/// columns the order is written in are dropped or recomputed, numbered from the order in the
+/// step's own select; while they pass unchanged, nothing.
 fn kept_order(rel: &Rel, columns: &[Column], renamed: bool) -> (Option<String>, Option<String>) {
     let Some(order) = rel.order.clone() else {
         return (None, None);
     };
+    if rel.ordinal {
+        return (Some(order), Some(ORDINAL.to_string()));
+    }
     let lost = rel
         .columns
         .iter()
         .any(|c| order.contains(&ident(&c.name)) && !columns.iter().any(|k| k.name == c.name));
-    if !(lost || renamed || rel.ordinal) {
+    if !(lost || renamed) {
         return (Some(order), None);
     }
     let numbered = format!("row_number() OVER (ORDER BY {order}) AS {ORDINAL}");
