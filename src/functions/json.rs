@@ -242,6 +242,51 @@ fn object_member<'a>(text: &'a str, start: usize, key: &str) -> Option<(usize, O
     }
 }
 
+/// A valid JSON text whose reals written with a fraction are not in their shortest form
+/// (`1.50`), with them rewritten in it (`1.5`, `2.0` for `2.00`), as Kusto writes a value it
+/// parsed; `None` when every number is written so already. Exponents are left as written.
+pub fn with_plain_reals(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut pos = 0;
+    while pos < bytes.len() {
+        match bytes[pos] {
+            b'"' => pos = skip_string(bytes, pos)?,
+            b'-' | b'0'..=b'9' => {
+                let end = skip_number(bytes, pos)?;
+                let number = &text[pos..end];
+                if let Some(plain) = plain_real(number) {
+                    let rewritten = out.get_or_insert_with(String::new);
+                    rewritten.push_str(&text[copied..pos]);
+                    rewritten.push_str(&plain);
+                    copied = end;
+                }
+                pos = end;
+            }
+            _ => pos += 1,
+        }
+    }
+    let mut rewritten = out?;
+    rewritten.push_str(&text[copied..]);
+    Some(rewritten)
+}
+
+/// The shortest form of a real written with a fraction and no exponent, when `number` is not
+/// in it already.
+fn plain_real(number: &str) -> Option<String> {
+    let (_, fraction) = number.split_once('.')?;
+    if number.contains(['e', 'E']) || (!fraction.ends_with('0') && number.len() <= 16) {
+        return None;
+    }
+    let value: f64 = number.parse().ok()?;
+    let mut plain = format!("{value}");
+    if !plain.contains(['.', 'e', 'E', 'N', 'i']) {
+        plain.push_str(".0");
+    }
+    (plain != number).then_some(plain)
+}
+
 /// Kusto's `tostring` of a dynamic value given as valid JSON text: a string without its
 /// quotes, `null` as `""`, anything else as compact JSON.
 pub fn to_kusto_string(text: &str) -> Cow<'_, str> {
@@ -516,6 +561,14 @@ mod tests {
 
     fn plain_run_byte_by_byte(bytes: &[u8]) -> usize {
         bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(bytes.len())
+    }
+
+    #[test]
+    fn reals_are_rewritten_in_their_shortest_form_and_nothing_else_is() {
+        let text = r#"{"a":1.50,"b":[2.00,3.25,10,-0.10],"c":"1.50","d":1e3,"e":0.5}"#;
+        let expected = r#"{"a":1.5,"b":[2.0,3.25,10,-0.1],"c":"1.50","d":1e3,"e":0.5}"#;
+        assert_eq!(with_plain_reals(text).as_deref(), Some(expected));
+        assert_eq!(with_plain_reals(r#"[1.5, 2.0, 7, "x.0"]"#), None);
     }
 
     #[test]

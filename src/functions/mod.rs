@@ -266,9 +266,13 @@ impl ScalarUDFImpl for ToDynamic {
             return Ok(ColumnarValue::Array(Arc::new(native_to_json(&input)?)));
         }
         let texts = Strings::of(&input, self.name())?;
-        // Kusto's parse_json of an empty string is null, like a missing value.
-        let unchanged =
-            |row| texts.get(row).is_none_or(|text| !text.is_empty() && json::is_valid(text));
+        // Kusto's parse_json of an empty string is null, like a missing value; it writes the
+        // reals it parsed in their shortest form.
+        let unchanged = |row| {
+            texts.get(row).is_none_or(|text| {
+                !text.is_empty() && json::is_valid(text) && json::with_plain_reals(text).is_none()
+            })
+        };
         // Rows before the first that needs a change are known valid: they are not walked again.
         let first_change = (0..input.len()).find(|&row| !unchanged(row));
         if input.data_type() == &DataType::Utf8View && first_change.is_none() {
@@ -282,9 +286,11 @@ impl ScalarUDFImpl for ToDynamic {
         for row in 0..input.len() {
             match texts.get(row) {
                 None | Some("") => out.append_null(),
-                Some(text) if row < first_change || json::is_valid(text) => {
-                    out.append_part(row, text, text)?
-                }
+                Some(text) if row < first_change => out.append_part(row, text, text)?,
+                Some(text) if json::is_valid(text) => match json::with_plain_reals(text) {
+                    Some(plain) => out.append_value(&plain),
+                    None => out.append_part(row, text, text)?,
+                },
                 Some(text) => {
                     invalid += 1;
                     out.append_value(&json::quote(text));
