@@ -55,6 +55,7 @@ array_udf!(
     DataType::Int64
 );
 array_udf!(ExtractAll, "kql_extract_all", Signature::any(2, Volatility::Immutable), DataType::Utf8);
+array_udf!(Extract, "kql_extract", Signature::any(3, Volatility::Immutable), DataType::Utf8);
 
 /// The elements of `text` when it is a JSON array.
 pub(super) fn elements(text: Option<&str>) -> Option<Vec<&str>> {
@@ -198,6 +199,10 @@ pub(super) fn same_value(a: &str, b: &str) -> bool {
         (json::Kind::String, json::Kind::String) => {
             json::decode_string(a) == json::decode_string(b)
         }
+        // Arrays and bags are the same value whatever white space their texts hold.
+        (json::Kind::Array | json::Kind::Object, json::Kind::Array | json::Kind::Object) => {
+            a == b || json::to_kusto_string(a) == json::to_kusto_string(b)
+        }
         _ => a == b,
     }
 }
@@ -239,28 +244,17 @@ impl ExtractAll {
     fn apply(&self, arrays: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
         let texts = Strings::of(&arrays[0], self.name())?;
         let patterns = Strings::of(&arrays[1], self.name())?;
-        let mut compiled: Option<(String, regex::Regex)> = None;
+        let mut cache = None;
         let mut out = StringBuilder::with_capacity(rows, 0);
         for row in 0..rows {
             let (Some(text), Some(pattern)) = (texts.get(row), patterns.get(row)) else {
                 out.append_null();
                 continue;
             };
-            if compiled.as_ref().is_none_or(|(p, _)| p != pattern) {
-                let regex = match regex::Regex::new(pattern) {
-                    Ok(regex) => regex,
-                    Err(e) => {
-                        return exec_err!("extract_all: the regular expression {pattern}: {e}");
-                    }
-                };
-                if regex.captures_len() < 2 {
-                    return exec_err!(
-                        "extract_all: the regular expression {pattern} needs a group"
-                    );
-                }
-                compiled = Some((pattern.to_string(), regex));
+            let regex = compiled(&mut cache, pattern, "extract_all")?;
+            if regex.captures_len() < 2 {
+                return exec_err!("extract_all: the regular expression {pattern} needs a group");
             }
-            let Some((_, regex)) = &compiled else { continue };
             let groups = regex.captures_len() - 1;
             let matches: Vec<String> = regex
                 .captures_iter(text)
@@ -276,6 +270,51 @@ impl ExtractAll {
             } else {
                 out.append_value(format!("[{}]", matches.join(",")));
             }
+        }
+        Ok(Arc::new(out.finish()))
+    }
+}
+
+/// `regex` compiled, kept while the pattern stays the same from row to row.
+fn compiled<'a>(
+    cache: &'a mut Option<(String, regex::Regex)>,
+    pattern: &str,
+    name: &str,
+) -> Result<&'a regex::Regex> {
+    if cache.as_ref().is_none_or(|(p, _)| p != pattern) {
+        match regex::Regex::new(pattern) {
+            Ok(regex) => *cache = Some((pattern.to_string(), regex)),
+            Err(e) => return exec_err!("{name}: the regular expression {pattern}: {e}"),
+        }
+    }
+    match cache {
+        Some((_, regex)) => Ok(regex),
+        None => exec_err!("{name}: no regular expression"),
+    }
+}
+
+impl Extract {
+    /// `kql_extract(text, regex, group)`: group `group` (0 for the whole match) of the first
+    /// match; null where nothing matches or that group took no part. Groups keep their
+    /// numbers when an earlier one is missing, where `regexp_match`'s list closes up.
+    fn apply(&self, arrays: &[ArrayRef], rows: usize) -> Result<ArrayRef> {
+        let texts = Strings::of(&arrays[0], self.name())?;
+        let patterns = Strings::of(&arrays[1], self.name())?;
+        let mut cache = None;
+        let mut out = StringBuilder::with_capacity(rows, 0);
+        for row in 0..rows {
+            let group = integer_at(&arrays[2], row, self.name())?;
+            let (Some(text), Some(pattern), Some(group)) =
+                (texts.get(row), patterns.get(row), group)
+            else {
+                out.append_null();
+                continue;
+            };
+            let regex = compiled(&mut cache, pattern, self.name())?;
+            let found = usize::try_from(group)
+                .ok()
+                .and_then(|g| regex.captures(text).and_then(|captures| captures.get(g)));
+            out.append_option(found.map(|m| m.as_str()));
         }
         Ok(Arc::new(out.finish()))
     }

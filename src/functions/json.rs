@@ -325,30 +325,40 @@ fn format_number(text: &str) -> Cow<'_, str> {
     }
     match text.parse::<f64>() {
         Ok(v) if v.fract() == 0.0 && v.abs() < 1e15 => Cow::Owned(format!("{}", v as i64)),
-        Ok(v) => Cow::Owned(format!("{v}")),
+        // As `tostring` writes a real: `1E-05`, `1E+20`.
+        Ok(v) => Cow::Owned(super::convert::real_text(v)),
         Err(_) => Cow::Borrowed(text),
     }
 }
 
-/// A valid JSON text without the white space between its tokens.
+/// A valid JSON text without the white space between its tokens, its strings written with
+/// the fewest escapes (`"\u00e9"` as `"é"`, `"\/"` as `"/"`), as Kusto writes a value.
 fn compact(text: &str) -> String {
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in text.chars() {
-        if in_string {
-            out.push(c);
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') => in_string = false,
-                _ => {}
+    let mut pos = 0;
+    while pos < bytes.len() {
+        match bytes[pos] {
+            b'"' => {
+                let end = skip_string(bytes, pos).unwrap_or(bytes.len());
+                let string = &text[pos..end];
+                if string.contains('\\') {
+                    out.push_str(&quote(&decode_string(string)));
+                } else {
+                    out.push_str(string);
+                }
+                pos = end;
             }
-        } else if c == '"' {
-            in_string = true;
-            out.push(c);
-        } else if !c.is_ascii_whitespace() {
-            out.push(c);
+            b' ' | b'\t' | b'\n' | b'\r' => pos += 1,
+            _ => {
+                // Up to the next string or white space, whole characters at a time.
+                let run = bytes[pos..]
+                    .iter()
+                    .position(|b| matches!(b, b'"' | b' ' | b'\t' | b'\n' | b'\r'))
+                    .map_or(bytes.len(), |n| pos + n);
+                out.push_str(&text[pos..run]);
+                pos = run;
+            }
         }
     }
     out

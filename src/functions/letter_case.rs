@@ -21,6 +21,11 @@ pub(super) enum Case {
     Upper,
 }
 
+/// `text` in lower case as Kusto's case-insensitive operators see it.
+pub(super) fn lowered(text: &str) -> String {
+    mapped(text, Case::Lower)
+}
+
 /// `text` in `case`, one character at a time.
 fn mapped(text: &str, case: Case) -> String {
     if text.is_ascii() {

@@ -94,6 +94,7 @@ impl KustoFunctions {
             ScalarUDF::new_from_impl(arrays::StrcatArray::new()),
             ScalarUDF::new_from_impl(arrays::CountOf::new()),
             ScalarUDF::new_from_impl(arrays::ExtractAll::new()),
+            ScalarUDF::new_from_impl(arrays::Extract::new()),
             ScalarUDF::new_from_impl(arrays::ArraySum::new()),
             ScalarUDF::new_from_impl(arrays::ArrayIndexOf::new()),
             ScalarUDF::new_from_impl(arrays::Ipv4InRanges::new()),
@@ -270,7 +271,10 @@ impl ScalarUDFImpl for ToDynamic {
         // reals it parsed in their shortest form.
         let unchanged = |row| {
             texts.get(row).is_none_or(|text| {
-                !text.is_empty() && json::is_valid(text) && json::with_plain_reals(text).is_none()
+                !text.is_empty()
+                    && json::is_valid(text)
+                    && json::kind(text) != json::Kind::Null
+                    && json::with_plain_reals(text).is_none()
             })
         };
         // Rows before the first that needs a change are known valid: they are not walked again.
@@ -287,6 +291,10 @@ impl ScalarUDFImpl for ToDynamic {
             match texts.get(row) {
                 None | Some("") => out.append_null(),
                 Some(text) if row < first_change => out.append_part(row, text, text)?,
+                // JSON's null is a null value.
+                Some(text) if json::kind(text) == json::Kind::Null && json::is_valid(text) => {
+                    out.append_null()
+                }
                 Some(text) if json::is_valid(text) => match json::with_plain_reals(text) {
                     Some(plain) => out.append_value(&plain),
                     None => out.append_part(row, text, text)?,

@@ -18,6 +18,7 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
+use super::letter_case::lowered;
 use super::{Strings, constant_string};
 
 /// How the term must sit in the text.
@@ -35,7 +36,7 @@ fn has(text: &str, needle: &str, mode: Mode) -> bool {
     }
     let (text, needle) = match mode {
         Mode::Whole { case_sensitive: true } => (text.to_string(), needle.to_string()),
-        _ => (text.to_lowercase(), needle.to_lowercase()),
+        _ => (lowered(text), lowered(needle)),
     };
     let is_term = |c: char| c.is_alphanumeric();
     let starts_term = needle.chars().next().is_some_and(is_term);

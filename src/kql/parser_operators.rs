@@ -112,8 +112,8 @@ impl Parser {
             let (second_side, second) = self.side_column()?;
             return match (first_side.as_str(), second_side.as_str()) {
                 ("$left", "$right") => Ok(JoinKey { left: first, right: second, offset }),
-                ("$right", "$left") => Ok(JoinKey { left: second, right: first, offset }),
-                _ => Err(Fault::new(offset, "one `$left.` and one `$right.` column")),
+                // Kusto's own analyser wants `$left` first; the other way round is refused.
+                _ => Err(Fault::new(offset, "`$left.<column> == $right.<column>`")),
             };
         }
         let (name, _) = self.column_name("a join key column")?;

@@ -320,6 +320,31 @@ async fn a_guid_the_other_side_lacks_is_null_and_as_names_a_unions_rows() {
 }
 
 #[tokio::test]
+async fn regex_groups_keep_their_numbers_and_rewrites_read_backslashes() {
+    let query = r#"print a = extract("(a)?(b)", 2, "b"), b = extract("(a)|(b)", 1, "b"),
+        c = replace_regex("bob@x.com", @"(\w+)@", @"\1_at_"),
+        d = replace_regex("bob@x.com", @"(\w+)@", "$1_at_"), e = replace_regex("C:/x", "/", @"\\")"#;
+    assert_eq!(rows(query).await, [r#"b||bob_at_x.com|$1_at_x.com|C:\x"#]);
+    let parsed = r#"print s = "-abc" | parse kind=regex s with @"(\d+)?-" x:string | project x"#;
+    assert_eq!(rows(parsed).await, ["abc"]);
+}
+
+#[tokio::test]
+async fn caseless_operators_fold_each_character_alone() {
+    let query = r#"print a = "ΟΔΟΣ" contains "Σ", b = "ΟΔΟΣ" =~ "οδοσ", c = "ΟΔΟΣ" has "οδοσ",
+        d = "ΟΔΟΣ" endswith "Σ""#;
+    assert_eq!(rows(query).await, ["true|true|true|true"]);
+}
+
+#[tokio::test]
+async fn parsed_json_is_written_as_kusto_writes_a_value() {
+    let query = r#"print a = isnull(parse_json("null")),
+        b = array_length(set_union(parse_json("[[1, 2], [1,2]]"), dynamic([]))),
+        c = tostring(dynamic(1e-5)), d = tostring(parse_json(@'["\u00e9", "a\/b"]'))"#;
+    assert_eq!(rows(query).await, [r#"true|1|1E-05|["é","a/b"]"#]);
+}
+
+#[tokio::test]
 async fn conditional_and_limited_aggregates() {
     let query = r#"datatable(g:string, v:long, s:string)["a", 1, "x", "a", 5, "y", "a", 3, "x", "b", 2, "z"]
         | summarize lo = minif(v, v > 1), hi = maxif(v, v < 5), earliest_s = minif(s, v > 9),

@@ -263,6 +263,14 @@ fn names_that_would_collide_are_refused() {
 }
 
 #[test]
+fn join_keys_name_left_then_right_and_an_inner_union_needs_a_common_column() {
+    let error = error_of("print k = 1 | join (print k = 1) on $right.k == $left.k");
+    assert!(error.contains("`$left.<column> == $right.<column>`"), "{error}");
+    let error = error_of("union kind=inner (print a = 1), (print b = 2)");
+    assert!(error.contains("no column in common"), "{error}");
+}
+
+#[test]
 fn strings_are_not_ordered_with_less_or_greater() {
     let error = error_of("datatable(s:string)[\"b\"] | where s > \"a\"");
     assert!(error.contains("Kusto does not order string values"), "{error}");

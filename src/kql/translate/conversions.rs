@@ -251,10 +251,13 @@ pub(crate) fn plain(
                 return Err(Fault::refuse(at(1), "extract needs a constant group number"));
             };
             let text = string_argument(args.remove(2), at(2), name)?;
-            // The whole pattern becomes group 1, so that group 0 is reachable too.
-            let wrapped = string_literal(&format!("({pattern})"));
+            // A group that took no part, or no match, is "".
             Ok(Typed::new(
-                format!("coalesce(regexp_match({}, {wrapped})[{}], '')", text.sql, group + 1),
+                format!(
+                    "coalesce(kql_extract({}, {}, CAST({group} AS BIGINT)), '')",
+                    text.sql,
+                    string_literal(pattern)
+                ),
                 Type::String,
             ))
         }

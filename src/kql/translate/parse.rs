@@ -80,11 +80,19 @@ impl Translator<'_> {
         if extracted.is_empty() {
             return Err(Fault::new(at, "a column in the parse pattern"));
         }
-        let matched = format!("regexp_match({}, {})", text.sql, string_literal(&expression));
+        // Each group by its number, which a group of the pattern's own that took no part
+        // does not shift (`kql_extract`).
+        let group = |index: usize| {
+            format!(
+                "kql_extract({}, {}, CAST({index} AS BIGINT))",
+                text.sql,
+                string_literal(&expression)
+            )
+        };
         let mut items = rel.items();
         let mut columns = rel.columns.clone();
         for (name, ty, index) in extracted {
-            let value = format!("{matched}[{index}]");
+            let value = group(index);
             let sql = match ty {
                 Type::String => format!("coalesce({value}, '')"),
                 other => format!("TRY_CAST({value} AS {})", other.sql()),
@@ -94,7 +102,7 @@ impl Translator<'_> {
         }
         let label = if filter { "parse-where" } else { "parse" };
         let select = Select {
-            filter: filter.then(|| format!("{matched} IS NOT NULL")),
+            filter: filter.then(|| format!("{} IS NOT NULL", group(0))),
             ..Select::of(items, &rel.name)
         };
         let out = self.emit(label, at, end, select, columns);

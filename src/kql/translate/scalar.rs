@@ -428,7 +428,7 @@ impl Translator<'_> {
                 let l = self.as_text(l, left.offset)?;
                 let r = self.as_text(r, right.offset)?;
                 let symbol = if op == BinaryOp::EqCaseless { "=" } else { "<>" };
-                bool_of(format!("(lower({}) {symbol} lower({}))", l.sql, r.sql))
+                bool_of(format!("(kql_tolower({}) {symbol} kql_tolower({}))", l.sql, r.sql))
             }
             BinaryOp::Add
             | BinaryOp::Subtract
@@ -535,11 +535,11 @@ impl Translator<'_> {
             TextOp::HasCs => format!("kql_has({t}, {n}, 'has_cs')"),
             TextOp::HasPrefix => format!("kql_has({t}, {n}, 'hasprefix')"),
             TextOp::HasSuffix => format!("kql_has({t}, {n}, 'hassuffix')"),
-            TextOp::Contains => format!("(strpos(lower({t}), lower({n})) > 0)"),
+            TextOp::Contains => format!("(strpos(kql_tolower({t}), kql_tolower({n})) > 0)"),
             TextOp::ContainsCs => format!("(strpos({t}, {n}) > 0)"),
-            TextOp::StartsWith => format!("starts_with(lower({t}), lower({n}))"),
+            TextOp::StartsWith => format!("starts_with(kql_tolower({t}), kql_tolower({n}))"),
             TextOp::StartsWithCs => format!("starts_with({t}, {n})"),
-            TextOp::EndsWith => format!("ends_with(lower({t}), lower({n}))"),
+            TextOp::EndsWith => format!("ends_with(kql_tolower({t}), kql_tolower({n}))"),
             TextOp::EndsWithCs => format!("ends_with({t}, {n})"),
             TextOp::MatchesRegex => format!("regexp_like({t}, {n})"),
             TextOp::HasAny | TextOp::HasAll => String::new(),
@@ -604,8 +604,8 @@ impl Translator<'_> {
         let (value_sql, item_sql): (String, Vec<String>) = if caseless {
             let typed = self.as_text(typed, value.offset)?;
             (
-                format!("lower({})", typed.sql),
-                items.iter().map(|i| format!("lower({})", i.sql)).collect(),
+                format!("kql_tolower({})", typed.sql),
+                items.iter().map(|i| format!("kql_tolower({})", i.sql)).collect(),
             )
         } else {
             (typed.sql, items.into_iter().map(|i| i.sql).collect())
@@ -646,7 +646,7 @@ impl Translator<'_> {
         }
         let (value_sql, item_sql) = if caseless {
             let typed = self.as_text(typed, value.offset)?;
-            (format!("lower({})", typed.sql), format!("lower({})", item.sql))
+            (format!("kql_tolower({})", typed.sql), format!("kql_tolower({})", item.sql))
         } else {
             (typed.sql, item.sql)
         };

@@ -270,6 +270,12 @@ impl Translator<'_> {
         }
         if !outer {
             columns.retain(|c| rels.iter().all(|r| r.column(&c.name).is_some()));
+            if columns.is_empty() {
+                return Err(Fault::refuse(
+                    offset,
+                    "union kind=inner of inputs with no column in common",
+                ));
+            }
         }
         if let Some((column, _)) = &source
             && columns.iter().any(|c| c.name == *column)

@@ -310,11 +310,14 @@ pub(crate) fn call(
             let ExprKind::Literal(Literal::Str(pattern)) = &exprs[1].kind else {
                 return Err(Fault::refuse(at(1), "replace_regex needs a constant regex"));
             };
-            if !matches!(exprs[2].kind, ExprKind::Literal(Literal::Str(_))) {
+            let ExprKind::Literal(Literal::Str(rewrite)) = &exprs[2].kind else {
                 return Err(Fault::refuse(at(2), "replace_regex needs a constant rewrite"));
-            }
-            let (source, rewrite) = (string(0)?, string(2)?);
-            let pattern = string_literal(pattern);
+            };
+            let rewrite = replacement(rewrite).ok_or_else(|| {
+                Fault::refuse(at(2), "a rewrite takes \\0 to \\9 and \\\\ after a backslash")
+            })?;
+            let source = string(0)?;
+            let (pattern, rewrite) = (string_literal(pattern), string_literal(&rewrite));
             (format!("regexp_replace({source}, {pattern}, {rewrite}, 'g')"), Type::String)
         }
         "indexof" => {
@@ -360,4 +363,25 @@ pub(crate) fn call(
 /// `regex` crate reads it, the one DataFusion's `regexp_match` runs it with).
 pub(crate) fn regex_groups(pattern: &str) -> Option<usize> {
     regex::Regex::new(pattern).ok().map(|r| r.captures_len() - 1)
+}
+
+/// A Kusto rewrite (`\1` a group, `\\` a backslash, anything else as written) as the
+/// replacement DataFusion's `regexp_replace` takes (`${1}`, `$$` for a dollar). `None` for a
+/// backslash before anything else, or a backslash written before a digit, which DataFusion would
+/// read as a group.
+fn replacement(rewrite: &str) -> Option<String> {
+    let mut out = String::with_capacity(rewrite.len());
+    let mut chars = rewrite.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '$' => out.push_str("$$"),
+            '\\' => match chars.next()? {
+                digit @ '0'..='9' => out.push_str(&format!("${{{digit}}}")),
+                '\\' if !chars.peek().is_some_and(char::is_ascii_digit) => out.push('\\'),
+                _ => return None,
+            },
+            other => out.push(other),
+        }
+    }
+    Some(out)
 }
