@@ -302,9 +302,17 @@ async fn int_arithmetic_widens_to_long_instead_of_overflowing() {
 }
 
 #[tokio::test]
-async fn a_comparison_with_null_is_false_and_its_negation_true() {
-    let query = "datatable(a:int)[1, int(null)] | extend eq = a == 1, ne = a != 1, lt = a < 5";
-    assert_eq!(rows(query).await, ["1|true|false|true", "null|false|true|false"]);
+async fn null_comparisons_follow_kustos_documented_table() {
+    // `==` of a null and a value is false and `!=` true; of two nulls, and an ordering of a
+    // null, are null (the worked example of Kusto's page on null values).
+    let query = "datatable(a:int)[1, int(null)]
+        | extend eq = a == 1, ne = a != 1, lt = a < 5, both = a == int(null), neither = a != a";
+    assert_eq!(
+        rows(query).await,
+        ["1|true|false|true|false|false", "null|false|true|null|null|null"]
+    );
+    let negated = "datatable(x:long)[1, long(null), 10] | where not(x > 5) | count";
+    assert_eq!(rows(negated).await, ["1"]);
 }
 
 #[tokio::test]

@@ -374,7 +374,12 @@ fn datetime_add(amount: &Typed, period: &Expr, amount_at: &Expr, t: &str) -> Res
             ));
         }
     };
-    let shift = format!("CAST({} AS BIGINT) * {nanos}", amount.sql);
+    // Kusto's instants are whole ticks: nanoseconds are added in whole ticks of 100.
+    let shift = if nanos == 1 {
+        format!("CAST({} AS BIGINT) / 100 * 100", amount.sql)
+    } else {
+        format!("CAST({} AS BIGINT) * {nanos}", amount.sql)
+    };
     Ok(Typed::new(plus_nanos(t, &shift), Type::DateTime))
 }
 

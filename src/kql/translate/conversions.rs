@@ -339,7 +339,8 @@ pub(crate) fn plain(
                 return Err(Fault::new(at(0), &format!("a datetime, found a {}", value.ty)));
             }
             let part = if name == "getyear" { "year" } else { "hour" };
-            let ty = if name == "getyear" { Type::Long } else { Type::Int };
+            // Both are ints in Kusto's own table of functions.
+            let ty = Type::Int;
             Ok(Typed::new(format!("CAST(date_part('{part}', {}) AS {})", value.sql, ty.sql()), ty))
         }
         "abs" => {

@@ -269,13 +269,8 @@ impl Translator<'_> {
                         &format!("Kusto has no `between` of {} values", value.ty),
                     ));
                 }
-                // A null is outside every range, as for the comparisons.
-                let range = format!("{} BETWEEN {} AND {}", value.sql, low.sql, high_typed.sql);
-                let within = if filter && !*negated {
-                    format!("({range})")
-                } else {
-                    format!("coalesce({range}, FALSE)")
-                };
+                // Of a null, null, as the comparisons it is made of.
+                let within = format!("({} BETWEEN {} AND {})", value.sql, low.sql, high_typed.sql);
                 Ok(Typed::new(
                     if *negated { format!("(NOT {within})") } else { within },
                     Type::Bool,
@@ -396,7 +391,8 @@ impl Translator<'_> {
                     ));
                 }
                 let symbol = match op {
-                    BinaryOp::Eq | BinaryOp::NotEq => "=",
+                    BinaryOp::Eq => "=",
+                    BinaryOp::NotEq => "<>",
                     BinaryOp::Less => "<",
                     BinaryOp::LessEq => "<=",
                     BinaryOp::Greater => ">",
@@ -413,16 +409,24 @@ impl Translator<'_> {
                     compared =
                         format!("(CASE WHEN {} THEN FALSE ELSE {compared} END)", nans.join(" OR "));
                 }
-                // Strings are never null; any other comparison with a null is false in
-                // Kusto, and `!=` is its negation (null != 1 is true).
-                let sql = if l.ty == Type::String && r.ty == Type::String
-                    || filter && op != BinaryOp::NotEq
-                {
-                    compared
-                } else {
-                    format!("coalesce({compared}, FALSE)")
+                // Strings are never null. Of other values, Kusto's `==` of a null and a value
+                // is false and its `!=` true, either of two nulls null, as is an ordering of a
+                // null; a filter drops a null as it drops a false.
+                let both_strings = l.ty == Type::String && r.ty == Type::String;
+                let sql = match op {
+                    _ if both_strings || ordering => compared,
+                    BinaryOp::Eq if filter => compared,
+                    _ => {
+                        let one_null = if op == BinaryOp::Eq { "FALSE" } else { "TRUE" };
+                        format!(
+                            "CASE WHEN {l} IS NULL AND {r} IS NULL THEN CAST(NULL AS BOOLEAN) \
+                             WHEN {l} IS NULL OR {r} IS NULL THEN {one_null} ELSE {compared} END",
+                            l = l.sql,
+                            r = r.sql
+                        )
+                    }
                 };
-                bool_of(if op == BinaryOp::NotEq { format!("(NOT {sql})") } else { sql })
+                bool_of(sql)
             }
             BinaryOp::EqCaseless | BinaryOp::NotEqCaseless => {
                 let l = self.as_text(l, left.offset)?;
