@@ -120,6 +120,16 @@ pub fn real_text(value: f64) -> String {
     format!("{mantissa}E{sign}{:02}", exponent.unsigned_abs())
 }
 
+/// A real as Kusto writes it inside a dynamic value: as `tostring` writes it, with `.0` when
+/// that has neither a point nor an exponent (`10.0`, `2.5`, `1E+20`, `1E-07`).
+pub fn json_real(value: f64) -> String {
+    let mut text = real_text(value);
+    if !text.contains(['.', 'E', 'N', 'I']) {
+        text.push_str(".0");
+    }
+    text
+}
+
 /// Declares a conversion UDF: a name, a return type, and how it reads one argument.
 macro_rules! conversion_udf {
     ($t:ident, $name:literal, $returns:expr) => {

@@ -242,10 +242,11 @@ fn object_member<'a>(text: &'a str, start: usize, key: &str) -> Option<(usize, O
     }
 }
 
-/// A valid JSON text whose reals written with a fraction are not in their shortest form
-/// (`1.50`), with them rewritten in it (`1.5`, `2.0` for `2.00`), as Kusto writes a value it
-/// parsed; `None` when every number is written so already. Exponents are left as written.
-pub fn with_plain_reals(text: &str) -> Option<String> {
+/// A valid JSON text with its numbers written as Kusto writes the values it parsed them to,
+/// where any is not: a real in its shortest form (`1.50` as `1.5`, `1e2` as `100.0`, `1e20`
+/// as `1E+20`), an integer too large for a long as the real it becomes, `-0` as `0`. `None`
+/// when every number is written so already.
+pub fn with_kusto_numbers(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out: Option<String> = None;
     let mut copied = 0;
@@ -255,11 +256,10 @@ pub fn with_plain_reals(text: &str) -> Option<String> {
             b'"' => pos = skip_string(bytes, pos)?,
             b'-' | b'0'..=b'9' => {
                 let end = skip_number(bytes, pos)?;
-                let number = &text[pos..end];
-                if let Some(plain) = plain_real(number) {
+                if let Some(written) = kusto_number(&text[pos..end]) {
                     let rewritten = out.get_or_insert_with(String::new);
                     rewritten.push_str(&text[copied..pos]);
-                    rewritten.push_str(&plain);
+                    rewritten.push_str(&written);
                     copied = end;
                 }
                 pos = end;
@@ -272,19 +272,15 @@ pub fn with_plain_reals(text: &str) -> Option<String> {
     Some(rewritten)
 }
 
-/// The shortest form of a real written with a fraction and no exponent, when `number` is not
-/// in it already.
-fn plain_real(number: &str) -> Option<String> {
-    let (_, fraction) = number.split_once('.')?;
-    if number.contains(['e', 'E']) || (!fraction.ends_with('0') && number.len() <= 16) {
-        return None;
+/// How Kusto writes the number `number`, when that is not how it is written.
+fn kusto_number(number: &str) -> Option<String> {
+    let integral = !number.contains(['.', 'e', 'E']);
+    if integral && let Ok(value) = number.parse::<i64>() {
+        return (number == "-0").then(|| value.to_string());
     }
     let value: f64 = number.parse().ok()?;
-    let mut plain = format!("{value}");
-    if !plain.contains(['.', 'e', 'E', 'N', 'i']) {
-        plain.push_str(".0");
-    }
-    (plain != number).then_some(plain)
+    let written = super::convert::json_real(value);
+    (written != number).then_some(written)
 }
 
 /// Kusto's `tostring` of a dynamic value given as valid JSON text: a string without its
@@ -574,11 +570,15 @@ mod tests {
     }
 
     #[test]
-    fn reals_are_rewritten_in_their_shortest_form_and_nothing_else_is() {
-        let text = r#"{"a":1.50,"b":[2.00,3.25,10,-0.10],"c":"1.50","d":1e3,"e":0.5}"#;
-        let expected = r#"{"a":1.5,"b":[2.0,3.25,10,-0.1],"c":"1.50","d":1e3,"e":0.5}"#;
-        assert_eq!(with_plain_reals(text).as_deref(), Some(expected));
-        assert_eq!(with_plain_reals(r#"[1.5, 2.0, 7, "x.0"]"#), None);
+    fn numbers_are_rewritten_as_kusto_writes_them_and_nothing_else_is() {
+        let text = r#"{"a":1.50,"b":[2.00,3.25,10,-0.10,-0],"c":"1.50","d":1e3,"e":1e20}"#;
+        let expected = r#"{"a":1.5,"b":[2.0,3.25,10,-0.1,0],"c":"1.50","d":1000.0,"e":1E+20}"#;
+        assert_eq!(with_kusto_numbers(text).as_deref(), Some(expected));
+        assert_eq!(
+            with_kusto_numbers("[100000000000000000000, 2E-2]").as_deref(),
+            Some("[1E+20, 0.02]")
+        );
+        assert_eq!(with_kusto_numbers(r#"[1.5, 2.0, 7, "x.0", 1E-07]"#), None);
     }
 
     #[test]

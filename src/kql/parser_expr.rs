@@ -6,6 +6,7 @@ use super::ast::*;
 use super::keywords;
 use super::lexer::TokenKind;
 use super::parser::Cursor;
+use crate::functions::convert::json_real;
 
 /// `a or b`.
 pub(crate) fn or(p: &mut impl Cursor) -> Result<Expr, Fault> {
@@ -343,7 +344,8 @@ fn name_or_call(p: &mut impl Cursor, name: String, offset: usize) -> Result<Expr
             p.expect_symbol(")")?;
             Ok(literal(Literal::Dynamic(json), offset))
         }
-        "long" | "int" | "real" | "double" | "bool" | "boolean" | "string" | "decimal"
+        // Kusto's typed literals; `string(...)` and `boolean(...)` are not among them.
+        "long" | "int" | "real" | "double" | "bool" | "decimal"
             if matches!(p.peek_at(1), TokenKind::Symbol(")")) =>
         {
             typed_literal(p, &lower, offset)
@@ -517,11 +519,12 @@ fn dynamic_inner(p: &mut impl Cursor) -> Result<String, Fault> {
         TokenKind::Str(s) => json_string(&s),
         // `["x"]` lexes as a quoted name: an array of one string.
         TokenKind::QuotedName(s) => format!("[{}]", json_string(&s)),
+        // Numbers as Kusto writes them in a dynamic value: `10.0`, `1E+20`, `0` for `-0`.
         TokenKind::Long(n) => n.to_string(),
-        TokenKind::Real(x) if x.is_finite() => format!("{x:?}"),
+        TokenKind::Real(x) if x.is_finite() => json_real(x),
         TokenKind::Symbol("-") => match p.advance().kind {
-            TokenKind::Long(n) => format!("-{n}"),
-            TokenKind::Real(x) => format!("-{x:?}"),
+            TokenKind::Long(n) => (-n).to_string(),
+            TokenKind::Real(x) if x.is_finite() => json_real(-x),
             _ => return Err(Fault::new(offset, "a number after `-`")),
         },
         TokenKind::Name(n) if matches!(n.as_str(), "true" | "false" | "null") => n,

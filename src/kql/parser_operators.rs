@@ -39,10 +39,11 @@ impl Parser {
                     "inner" => JoinKind::Inner,
                     "leftouter" => JoinKind::LeftOuter,
                     "rightouter" => JoinKind::RightOuter,
-                    "fullouter" | "outer" => JoinKind::FullOuter,
+                    // Kusto's twelve kinds: no `outer`, no `semi`.
+                    "fullouter" => JoinKind::FullOuter,
                     "leftanti" | "anti" | "leftantisemi" => JoinKind::LeftAnti,
                     "rightanti" | "rightantisemi" => JoinKind::RightAnti,
-                    "leftsemi" | "semi" => JoinKind::LeftSemi,
+                    "leftsemi" => JoinKind::LeftSemi,
                     "rightsemi" => JoinKind::RightSemi,
                     _ => {
                         return Err(Fault::new(

@@ -345,6 +345,29 @@ async fn parsed_json_is_written_as_kusto_writes_a_value() {
 }
 
 #[tokio::test]
+async fn ints_negated_and_made_absolute_are_longs_and_real_remainders_are_never_negative() {
+    let query = "datatable(i:int)[-2147483648] | extend n = -i, a = abs(i), t = gettype(-i),
+        b = gettype(bin(i, 5)), m = -7.5 % 2";
+    assert_eq!(rows(query).await, ["-2147483648|2147483648|2147483648|long|long|0.5"]);
+}
+
+#[tokio::test]
+async fn numbers_in_dynamic_values_are_written_as_kusto_writes_them() {
+    let query = r#"print d = parse_json("[1e2, 2E-2, 100000000000000000000, -0, 1.50]"),
+        e = dynamic([1e20, 1e-7, 10.0, -0])"#;
+    assert_eq!(rows(query).await, ["[100.0, 0.02, 1E+20, 0, 1.5]|[1E+20,1E-07,10.0,0]"]);
+}
+
+#[tokio::test]
+async fn count_of_a_bool_counts_where_it_holds_and_toscalar_takes_the_first_sorted_row() {
+    let counted = "datatable(b:bool)[true, false, true] | summarize count(b), count()";
+    assert_eq!(rows(counted).await, ["2|3"]);
+    let first = "let T = datatable(k:long, v:long)[3, 30, 1, 10, 2, 20];
+        print m = toscalar(T | order by k asc | project v)";
+    assert_eq!(rows(first).await, ["10"]);
+}
+
+#[tokio::test]
 async fn conditional_and_limited_aggregates() {
     let query = r#"datatable(g:string, v:long, s:string)["a", 1, "x", "a", 5, "y", "a", 3, "x", "b", 2, "z"]
         | summarize lo = minif(v, v > 1), hi = maxif(v, v < 5), earliest_s = minif(s, v > 9),

@@ -271,6 +271,19 @@ fn join_keys_name_left_then_right_and_an_inner_union_needs_a_common_column() {
 }
 
 #[test]
+fn what_kusto_does_not_have_is_refused() {
+    for (query, expected) in [
+        ("print x = string(null)", "the function `string` is not supported"),
+        ("print k = 1 | join kind=outer (print k = 1) on k", "a join kind"),
+        ("print k = 1 | join kind=semi (print k = 1) on k", "a join kind"),
+        ("print k = 1 | project-away k", "project-away of every column"),
+    ] {
+        let error = error_of(query);
+        assert!(error.contains(expected), "{query}: {error}");
+    }
+}
+
+#[test]
 fn strings_are_not_ordered_with_less_or_greater() {
     let error = error_of("datatable(s:string)[\"b\"] | where s > \"a\"");
     assert!(error.contains("Kusto does not order string values"), "{error}");

@@ -208,11 +208,17 @@ impl Translator<'_> {
         };
         Ok(match name {
             "count" => {
-                // Kusto also takes `count(x)`, and counts every row with it, null or not.
+                // Kusto also takes `count(x)`, and counts every row with it, null or not; of a
+                // bool, `count(b)` is the older spelling of `countif(b)`.
                 if typed.len() > 1 {
                     want(0)?;
                 }
-                Typed::new("count(*)", Type::Long)
+                match typed.first() {
+                    Some(b) if b.ty == Type::Bool => {
+                        Typed::new(format!("count(CASE WHEN {} THEN 1 END)", b.sql), Type::Long)
+                    }
+                    _ => Typed::new("count(*)", Type::Long),
+                }
             }
             "countif" => {
                 want(1)?;
@@ -332,6 +338,11 @@ impl Translator<'_> {
                         at(0),
                         &format!("a number, datetime or timespan, found a {}", value.ty),
                     ));
+                }
+                // Of ints, a long, as Kusto types it.
+                if value.ty == Type::Int {
+                    let long = format!("CAST({} AS BIGINT)", value.sql);
+                    return Ok(Typed::new(nearest_rank(&long, percent), Type::Long));
                 }
                 Typed::new(nearest_rank(&value.sql, percent), value.ty)
             }

@@ -349,6 +349,10 @@ pub(crate) fn plain(
             if !value.ty.is_numeric() {
                 return Err(Fault::new(at(0), "a number"));
             }
+            // An int's absolute value is a long in Kusto (that of int-min fits).
+            if value.ty == Type::Int {
+                return Ok(Typed::new(format!("abs(CAST({} AS BIGINT))", value.sql), Type::Long));
+            }
             Ok(Typed::new(format!("abs({})", value.sql), value.ty))
         }
         "round" => {

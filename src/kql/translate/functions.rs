@@ -409,9 +409,9 @@ impl Translator<'_> {
                         "bin of an integer needs an integer size",
                     ));
                 }
-                // Rounds down, toward negative infinity, as Kusto's bin does.
-                let (v, n) = (&x.sql, &s.sql);
-                Ok(Typed::new(format!("({v} - ((({v} % {n}) + {n}) % {n}))"), x.ty))
+                // Rounds down, toward negative infinity, as Kusto's bin does, to a long.
+                let (v, n) = (format!("CAST({} AS BIGINT)", x.sql), &s.sql);
+                Ok(Typed::new(format!("({v} - ((({v} % {n}) + {n}) % {n}))"), Type::Long))
             }
             (Type::Real, _) => {
                 let s = self.scalar(size, scope)?;

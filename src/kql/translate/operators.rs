@@ -57,6 +57,9 @@ impl Translator<'_> {
                 let away = matching(patterns, &rel)?;
                 let kept: Vec<Column> =
                     rel.columns.iter().filter(|c| !away.contains(&c.name)).cloned().collect();
+                if kept.is_empty() {
+                    return Err(Fault::refuse(at, "project-away of every column"));
+                }
                 Ok(self.reselect("project-away", at, end, &rel, kept, None))
             }
             OperatorKind::ProjectKeep(patterns) => {

@@ -188,6 +188,13 @@ impl Translator<'_> {
                         &format!("cannot negate a {}", inner.ty),
                     ));
                 }
+                // Kusto negates an int as a long, as it adds ints (`-i` of int-min fits).
+                if inner.ty == Type::Int {
+                    return Ok(Typed::new(
+                        format!("(- CAST({} AS BIGINT))", inner.sql),
+                        Type::Long,
+                    ));
+                }
                 Ok(Typed::new(format!("(- {})", inner.sql), inner.ty))
             }
             ExprKind::Call { name, args } => self.call(name, args, expr.offset, scope),
@@ -238,9 +245,12 @@ impl Translator<'_> {
                 let Some(column) = rel.columns.first() else {
                     return Err(Fault::new(expr.offset, "a table with a column for toscalar"));
                 };
-                // The aggregate makes the value nullable, as a table of no rows needs.
+                // The aggregate makes the value nullable, as a table of no rows needs; the
+                // first row is the first in the order a sort gave the rows.
+                let order =
+                    rel.order.as_ref().map(|o| format!(" ORDER BY {o}")).unwrap_or_default();
                 let value = format!(
-                    "(SELECT max(first_row.{c}) FROM (SELECT {c} FROM {} LIMIT 1) AS first_row)",
+                    "(SELECT max(first_row.{c}) FROM (SELECT {c} FROM {}{order} LIMIT 1) AS first_row)",
                     rel.name,
                     c = ident(&column.name)
                 );
@@ -490,6 +500,16 @@ impl Translator<'_> {
                 format!("({a} {symbol} {b})")
             };
             return Ok(Typed::new(sql, Type::Long));
+        }
+        if op == BinaryOp::Modulo && ty == Type::Real {
+            // Never negative, as for integers: `-7.5 % 2` is 0.5.
+            let (a, b) = (&l.sql, &r.sql);
+            return Ok(Typed::new(
+                format!(
+                    "CASE WHEN ({a} % {b}) < 0 THEN ({a} % {b}) + abs({b}) ELSE ({a} % {b}) END"
+                ),
+                ty,
+            ));
         }
         Ok(Typed::new(format!("({} {symbol} {})", l.sql, r.sql), ty))
     }

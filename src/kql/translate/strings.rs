@@ -134,7 +134,8 @@ pub(crate) fn call(
         }
         "strcmp" => {
             let (a, b) = (text(0)?, text(1)?);
-            (format!("CASE WHEN {a} < {b} THEN -1 WHEN {a} > {b} THEN 1 ELSE 0 END"), Type::Int)
+            let sql = format!("CASE WHEN {a} < {b} THEN -1 WHEN {a} > {b} THEN 1 ELSE 0 END");
+            (format!("CAST({sql} AS BIGINT)"), Type::Long)
         }
         "reverse" => (format!("reverse({})", text(0)?), Type::String),
         "isascii" => {
