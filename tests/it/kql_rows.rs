@@ -222,6 +222,9 @@ async fn a_sort_survives_a_project_that_drops_its_column_and_a_let() {
     let counted = r#"datatable(k:string)["a","b","b","c","c","c"]
         | summarize c = count() by k | sort by c desc | project k | take 1"#;
     assert_eq!(rows(counted).await, ["c"]);
+    let applied = "datatable(k:long, v:long)[3, 30, 1, 10, 2, 20] | order by k asc
+        | mv-apply z = pack_array(v) to typeof(long) on (summarize s = sum(z)) | project s";
+    assert_eq!(rows(applied).await, ["10", "20", "30"]);
     let named = "let T = datatable(x:long)[3, 1, 2] | sort by x asc; T | take 1";
     assert_eq!(rows(named).await, ["1"]);
     let listed = "datatable(v:long)[3, 1, 2] | sort by v desc | summarize l = make_list(v)";

@@ -7,7 +7,7 @@
 use super::super::Fault;
 use super::super::ast::{Assignment, Expr, ExprKind, Operator, OperatorKind};
 use super::super::types::Type;
-use super::{Column, Rel, Select, Translator, ident};
+use super::{Column, ORDINAL, Rel, Select, Translator, ident};
 
 /// The column numbering the input rows.
 const ROW: &str = "kql_row";
@@ -28,8 +28,10 @@ impl Translator<'_> {
         }
         let mut numbered_columns = rel.columns.clone();
         numbered_columns.push(Column { name: ROW.into(), ty: Type::Long });
+        // Numbered in the order a sort gave the rows, which the result keeps.
         let mut items = rel.column_items();
-        items.push(format!("CAST(row_number() OVER () AS BIGINT) AS {ROW}"));
+        let order = rel.order.as_ref().map(|o| format!("ORDER BY {o}")).unwrap_or_default();
+        items.push(format!("CAST(row_number() OVER ({order}) AS BIGINT) AS {ROW}"));
         let numbered =
             self.emit("mv_apply_rows", at, end, Select::of(items, &rel.name), numbered_columns);
         let expanded = self.mv_expand(columns, limit, None, numbered.clone(), at, end)?;
@@ -123,8 +125,17 @@ impl Translator<'_> {
                 .filter(|c| c.name != ROW && rel.column(&c.name).is_none())
                 .cloned(),
         );
-        let items = out.iter().map(|c| ident(&c.name)).collect();
-        Ok(self.emit("mv_apply", at, end, Select::of(items, &current.name), out))
+        let mut items: Vec<String> = out.iter().map(|c| ident(&c.name)).collect();
+        let sorted = rel.order.is_some() && current.column(ROW).is_some();
+        if sorted {
+            items.push(format!("{ROW} AS {ORDINAL}"));
+        }
+        let mut applied = self.emit("mv_apply", at, end, Select::of(items, &current.name), out);
+        if sorted {
+            applied.order = Some(format!("{ORDINAL} ASC"));
+            applied.ordinal = true;
+        }
+        Ok(applied)
     }
 }
 
