@@ -211,7 +211,22 @@ impl Parser {
                 match option.as_str() {
                     "pair_delimiter" => pair_delimiter = Some(value),
                     "kv_delimiter" => kv_delimiter = Some(value),
-                    "quote" => quote = value,
+                    // Each `quote=` adds a pair of open and close characters: one character
+                    // opens and closes, two are an opening and a closing one (`'()'`).
+                    "quote" => {
+                        let chars: Vec<char> = value.chars().collect();
+                        match chars.as_slice() {
+                            [both] => quote.extend([*both, *both]),
+                            [open, close] => quote.extend([*open, *close]),
+                            _ => {
+                                return Err(Fault::refuse(
+                                    value_offset,
+                                    "parse-kv quote= takes one character or an opening and a \
+                                     closing one",
+                                ));
+                            }
+                        }
+                    }
                     _ => {
                         return Err(Fault::refuse(
                             option_offset,

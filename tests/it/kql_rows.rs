@@ -371,6 +371,29 @@ async fn count_of_a_bool_counts_where_it_holds_and_toscalar_takes_the_first_sort
 }
 
 #[tokio::test]
+async fn parse_reads_numbers_after_blanks_and_a_number_too_large_unmatches_the_row() {
+    let query = r#"datatable(s:string)["x= 5;y=a", "x=99999999999999999999;y=b"]
+        | parse s with "x=" x:long ";y=" y | project x, y"#;
+    assert_eq!(rows(query).await, ["5|a", "null|"]);
+    let kv = "print s = 'a=(x y),b=2' | parse-kv s as (a:string, b:long)
+        with (pair_delimiter=',', kv_delimiter='=', quote='()') | project a, b";
+    assert_eq!(rows(kv).await, ["x y|2"]);
+}
+
+#[tokio::test]
+async fn mv_apply_summaries_land_on_their_own_rows_and_percentiles_sit_beside_stdev() {
+    let query = r#"datatable(g:string, v:long)["a", 1, "a", 2, "b", 3, "b", 4]
+        | summarize total = sum(v), lst = make_list(v) by g
+        | mv-apply x = lst to typeof(long) on (summarize mx = max(x))
+        | project g, total, mx | sort by g asc"#;
+    for _ in 0..5 {
+        assert_eq!(rows(query).await, ["a|3|2", "b|7|4"]);
+    }
+    let both = "datatable(a:long)[1, 2, 3, 4] | summarize percentile(a, 50), stdev(a)";
+    assert_eq!(rows(both).await, ["2|1.2909944487487155"]);
+}
+
+#[tokio::test]
 async fn conditional_and_limited_aggregates() {
     let query = r#"datatable(g:string, v:long, s:string)["a", 1, "x", "a", 5, "y", "a", 3, "x", "b", 2, "z"]
         | summarize lo = minif(v, v > 1), hi = maxif(v, v < 5), earliest_s = minif(s, v > 9),

@@ -284,6 +284,21 @@ fn what_kusto_does_not_have_is_refused() {
 }
 
 #[test]
+fn parse_patterns_kusto_rejects_are_refused() {
+    for pattern in [r#"a * "x" b"#, r#""a=" v *"#, "a b", r#"* v"#, r#""a" * v:long"#] {
+        let error = error_of(&format!("print s = 'x' | parse s with {pattern}"));
+        assert!(error.contains("a parse pattern Kusto accepts"), "{pattern}: {error}");
+    }
+    kql::to_sql(r#"print s = 'x' | parse s with * "n=" n:long * "m=" m:long *"#, "h").unwrap();
+}
+
+#[test]
+fn a_case_sensitive_search_over_a_caseless_operator_is_refused() {
+    let error = error_of(r#"print a = "ABC" | search kind=case_sensitive a contains "b""#);
+    assert!(error.contains("search kind=case_sensitive over a string operator"), "{error}");
+}
+
+#[test]
 fn strings_are_not_ordered_with_less_or_greater() {
     let error = error_of("datatable(s:string)[\"b\"] | where s > \"a\"");
     assert!(error.contains("Kusto does not order string values"), "{error}");

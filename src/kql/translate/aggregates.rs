@@ -149,10 +149,11 @@ pub(crate) fn percent_text(percent: f64) -> String {
 /// most, nulls left out. Kusto estimates it, exactly for small sets; lakehunt gives it exactly.
 pub(crate) fn nearest_rank(value: &str, percent: f64) -> String {
     // `percent * n / 100` rather than `percent / 100 * n`: the product of an integer
-    // percentile and a count is exact, so the rank is not pushed up by a rounding error.
+    // percentile and a count is exact, so the rank is not pushed up by a rounding error. The
+    // values are counted by a sum, so that `count(x)` of a stdev beside it stays one column.
     format!(
         "array_element(array_sort(array_agg({value}), 'ASC', 'NULLS LAST'), \
-         CAST(greatest(1.0, ceil({percent:?} * count({value}) / 100.0)) AS BIGINT))"
+         CAST(greatest(1.0, ceil({percent:?} * sum(CASE WHEN {value} IS NULL THEN 0 ELSE 1 END) / 100.0)) AS BIGINT))"
     )
 }
 

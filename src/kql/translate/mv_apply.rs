@@ -28,9 +28,13 @@ impl Translator<'_> {
         }
         let mut numbered_columns = rel.columns.clone();
         numbered_columns.push(Column { name: ROW.into(), ty: Type::Long });
-        // Numbered in the order a sort gave the rows, which the result keeps.
+        // Numbered in the order a sort gave the rows, which the result keeps, then by every
+        // column: the numbering is read twice (the expansion and the rows it stands in for),
+        // and must come out the same both times whatever order the rows arrive in.
         let mut items = rel.column_items();
-        let order = rel.order.as_ref().map(|o| format!("ORDER BY {o}")).unwrap_or_default();
+        let mut keys: Vec<String> = rel.order.iter().cloned().collect();
+        keys.extend(rel.column_items());
+        let order = format!("ORDER BY {}", keys.join(", "));
         items.push(format!("CAST(row_number() OVER ({order}) AS BIGINT) AS {ROW}"));
         let numbered =
             self.emit("mv_apply_rows", at, end, Select::of(items, &rel.name), numbered_columns);

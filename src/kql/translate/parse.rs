@@ -5,8 +5,11 @@
 //! each string column takes the shortest text that lets the rest match, so it ends at the
 //! first occurrence of the constant after it. With `kind=regex` the constants are regular
 //! expressions, a match may start and end anywhere, and a string column takes the longest
-//! text (Kusto's greedy default). A number column matches digits only. Where the pattern
-//! does not match, string columns are `""` and the others null; `parse-where` drops the row.
+//! text (Kusto's greedy default). A number column matches digits (in simple mode after blanks
+//! and a sign, a real also `.5`). Where the pattern does not match, or in simple mode a number
+//! does not fit its type, string columns are `""` and the others null; `parse-where` drops the
+//! row. Patterns Kusto rejects are refused: a `*` before a column or right after a string
+//! column, two columns side by side.
 //!
 //! `parse-kv` with both delimiters given splits the text into pairs (delimiters inside quotes
 //! do not count), each pair at its first key-value delimiter, and trims blanks and quotes
@@ -29,6 +32,7 @@ impl Translator<'_> {
         (at, end): (usize, usize),
     ) -> Result<Rel, Fault> {
         let text = self.parsed_text("parse", source, &rel)?;
+        check_pattern(pattern, at)?;
         let mut expression = String::from(if regex { "" } else { "(?s)^" });
         let mut group = 0;
         let mut extracted: Vec<(String, Type, usize)> = Vec::new();
@@ -50,11 +54,16 @@ impl Translator<'_> {
                             Fault::new(*offset, &format!("a column type, found `{kind}`"))
                         })?,
                     };
+                    // A string column takes the shortest text that lets the rest match (the
+                    // longest in regex mode); a number its digits, in simple mode after blanks
+                    // and a sign, as Kusto reads them.
                     let matcher = match ty {
                         Type::String if regex => "(.*)",
                         Type::String => "(.*?)",
-                        Type::Int | Type::Long => r"(-?\d+)",
-                        Type::Real => r"(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)",
+                        Type::Int | Type::Long if regex => r"(-?\d+)",
+                        Type::Int | Type::Long => r"(\s*[-+]?\d+)",
+                        Type::Real if regex => r"(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)",
+                        Type::Real => r"(\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)",
                         other => {
                             return Err(Fault::refuse(
                                 *offset,
@@ -89,22 +98,36 @@ impl Translator<'_> {
                 string_literal(&expression)
             )
         };
+        let mut values = Vec::new();
+        let mut matched = vec![format!("{} IS NOT NULL", group(0))];
+        for (name, ty, index) in extracted {
+            let value = match ty {
+                Type::String => group(index),
+                other => convert(Typed::new(group(index), Type::String), other, at)?.sql,
+            };
+            // In simple mode a number that does not convert (one too large for its type)
+            // unmatches the whole row.
+            if !regex && ty != Type::String {
+                matched.push(format!("{value} IS NOT NULL"));
+            }
+            values.push((name, ty, value));
+        }
+        let matched = matched.join(" AND ");
         let mut items = rel.items();
         let mut columns = rel.columns.clone();
-        for (name, ty, index) in extracted {
-            let value = group(index);
+        for (name, ty, value) in values {
             let sql = match ty {
-                Type::String => format!("coalesce({value}, '')"),
-                other => format!("TRY_CAST({value} AS {})", other.sql()),
+                Type::String => {
+                    format!("CASE WHEN {matched} THEN coalesce({value}, '') ELSE '' END")
+                }
+                _ => format!("CASE WHEN {matched} THEN {value} END"),
             };
             items.push(format!("{sql} AS {}", ident(&name)));
             columns.push(Column { name, ty });
         }
         let label = if filter { "parse-where" } else { "parse" };
-        let select = Select {
-            filter: filter.then(|| format!("{} IS NOT NULL", group(0))),
-            ..Select::of(items, &rel.name)
-        };
+        let select =
+            Select { filter: filter.then(|| matched.clone()), ..Select::of(items, &rel.name) };
         let out = self.emit(label, at, end, select, columns);
         Ok(out.keeping_order_of(&rel))
     }
@@ -181,6 +204,26 @@ impl Translator<'_> {
         let out = self.emit("parse-kv", at, end, select, columns);
         Ok(out.keeping_order_of(&rel))
     }
+}
+
+/// The pattern rules Kusto's parser checks: a `*` is followed by a constant or ends the
+/// pattern, never follows a string column (which could end anywhere), and two columns are
+/// never next to each other.
+fn check_pattern(pattern: &[ParsePart], at: usize) -> Result<(), Fault> {
+    for pair in pattern.windows(2) {
+        let refused = match pair {
+            [ParsePart::Skip, ParsePart::Column { .. }] => "a `*` must be followed by a constant",
+            [ParsePart::Column { kind: None, .. }, ParsePart::Skip] => {
+                "a `*` right after a string column is ambiguous"
+            }
+            [ParsePart::Column { .. }, ParsePart::Column { .. }] => {
+                "two columns must be separated by a constant"
+            }
+            _ => continue,
+        };
+        return Err(Fault::new(at, &format!("a parse pattern Kusto accepts: {refused}")));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

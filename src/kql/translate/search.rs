@@ -52,6 +52,11 @@ impl Translator<'_> {
             ExprKind::Literal(Literal::Str(term)) => {
                 self.search_term(term, predicate.offset, case_sensitive, rel)
             }
+            _ if case_sensitive && ignores_case(predicate) => Err(Fault::refuse(
+                predicate.offset,
+                "search kind=case_sensitive over a string operator that ignores case is not \
+                 supported (Kusto makes it case-sensitive); write its `_cs` form",
+            )),
             _ => {
                 let typed = self.scalar(predicate, &Scope::of(rel))?;
                 if typed.ty != Type::Bool {
@@ -124,5 +129,33 @@ impl Translator<'_> {
             return Ok(Typed::new("FALSE", Type::Bool));
         }
         Ok(Typed::new(format!("({})", matches.join(" OR ")), Type::Bool))
+    }
+}
+
+/// Whether `expr` holds a string operator that ignores case, which `search
+/// kind=case_sensitive` would make case-sensitive.
+fn ignores_case(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::Binary { op, left, right } => {
+            let caseless = match op {
+                BinaryOp::Text(op, _) => !matches!(
+                    op,
+                    TextOp::HasCs
+                        | TextOp::ContainsCs
+                        | TextOp::StartsWithCs
+                        | TextOp::EndsWithCs
+                        | TextOp::MatchesRegex
+                ),
+                BinaryOp::EqCaseless | BinaryOp::NotEqCaseless => true,
+                _ => false,
+            };
+            caseless || ignores_case(left) || ignores_case(right)
+        }
+        ExprKind::In { value, list, caseless, .. } => {
+            *caseless || ignores_case(value) || list.iter().any(ignores_case)
+        }
+        ExprKind::Call { args, .. } => args.iter().any(ignores_case),
+        ExprKind::Negate(inner) => ignores_case(inner),
+        _ => false,
     }
 }
