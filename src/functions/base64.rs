@@ -2,16 +2,13 @@
 //! `=` padding over the text's UTF-8 bytes. (Decoding is refused by the translator: what
 //! Kusto answers for text that is not base64, or not UTF-8 once decoded, is not pinned down.)
 
-use std::sync::Arc;
-
-use datafusion::arrow::array::StringBuilder;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::Result;
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::Strings;
+use super::map_texts;
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -55,14 +52,8 @@ impl ScalarUDFImpl for Base64Encode {
         Ok(DataType::Utf8)
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let input = args.args[0].to_array(args.number_rows)?;
-        let texts = Strings::of(&input, self.name())?;
-        let mut out = StringBuilder::with_capacity(input.len(), 0);
-        for row in 0..input.len() {
-            // Kusto strings are never null: a null encodes as the empty string does.
-            out.append_value(encode(texts.get(row).unwrap_or("").as_bytes()));
-        }
-        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+        // Kusto strings are never null: a null encodes as the empty string does.
+        map_texts(&args, self.name(), |text| Some(encode(text.unwrap_or("").as_bytes())))
     }
 }
 

@@ -3,16 +3,13 @@
 //! length: `toupper("straße")` is `STRAßE`, where SQL's `upper` gives `STRASSE`, and a final
 //! sigma lowers to `σ`, not `ς`.
 
-use std::sync::Arc;
-
-use datafusion::arrow::array::StringBuilder;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::Result;
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::Strings;
+use super::map_texts;
 
 /// Which way a [`LetterCase`] maps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,16 +74,7 @@ impl ScalarUDFImpl for LetterCase {
         Ok(DataType::Utf8)
     }
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let input = args.args[0].to_array(args.number_rows)?;
-        let texts = Strings::of(&input, self.name())?;
-        let mut out = StringBuilder::with_capacity(input.len(), 0);
-        for row in 0..input.len() {
-            match texts.get(row) {
-                Some(text) => out.append_value(mapped(text, self.case)),
-                None => out.append_null(),
-            }
-        }
-        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+        map_texts(&args, self.name(), |text| text.map(|t| mapped(t, self.case)))
     }
 }
 

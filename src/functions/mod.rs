@@ -130,6 +130,22 @@ impl KustoFunctions {
     }
 }
 
+/// The text column of `args`' first argument, each row through `map` (given `None` for a
+/// null): what a function from one text to another does, named `function` in errors.
+fn map_texts(
+    args: &ScalarFunctionArgs,
+    function: &str,
+    mut map: impl FnMut(Option<&str>) -> Option<String>,
+) -> Result<ColumnarValue> {
+    let input = args.args[0].to_array(args.number_rows)?;
+    let texts = Strings::of(&input, function)?;
+    let mut out = datafusion::arrow::array::StringBuilder::with_capacity(input.len(), 0);
+    for row in 0..input.len() {
+        out.append_option(map(texts.get(row)));
+    }
+    Ok(ColumnarValue::Array(Arc::new(out.finish())))
+}
+
 /// Read access to a string column stored in any of Arrow's three string layouts.
 enum Strings<'a> {
     Utf8(&'a StringArray),
