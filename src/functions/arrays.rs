@@ -193,9 +193,11 @@ impl ArraySum {
 pub(super) fn same_value(a: &str, b: &str) -> bool {
     let (a, b) = (a.trim(), b.trim());
     match (json::kind(a), json::kind(b)) {
-        (json::Kind::Number, json::Kind::Number) => {
-            matches!((a.parse::<f64>(), b.parse::<f64>()), (Ok(x), Ok(y)) if x == y)
-        }
+        // Longs exactly (those past 2^53 are not all reals), other numbers by value.
+        (json::Kind::Number, json::Kind::Number) => match (a.parse::<i64>(), b.parse::<i64>()) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => matches!((a.parse::<f64>(), b.parse::<f64>()), (Ok(x), Ok(y)) if x == y),
+        },
         (json::Kind::String, json::Kind::String) => {
             json::decode_string(a) == json::decode_string(b)
         }

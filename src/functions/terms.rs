@@ -41,16 +41,25 @@ fn has(text: &str, needle: &str, mode: Mode) -> bool {
     let is_term = |c: char| c.is_alphanumeric();
     let starts_term = needle.chars().next().is_some_and(is_term);
     let ends_term = needle.chars().next_back().is_some_and(is_term);
-    text.match_indices(needle.as_str()).any(|(start, found)| {
-        let end = start + found.len();
+    // Every occurrence, overlapping ones too: in "banana" the first "ana" is not a term's
+    // end, the second, which overlaps it, is.
+    let mut from = 0;
+    while let Some(found) = text[from..].find(needle.as_str()) {
+        let start = from + found;
+        let end = start + needle.len();
         let before = !starts_term || !text[..start].chars().next_back().is_some_and(is_term);
         let after = !ends_term || !text[end..].chars().next().is_some_and(is_term);
-        match mode {
+        let matched = match mode {
             Mode::Whole { .. } => before && after,
             Mode::Prefix => before,
             Mode::Suffix => after,
+        };
+        if matched {
+            return true;
         }
-    })
+        from = start + text[start..].chars().next().map_or(1, char::len_utf8);
+    }
+    false
 }
 
 /// `kql_has(text, term, mode)`.
@@ -126,5 +135,13 @@ mod tests {
         assert!(has("powershell.exe", "power", Mode::Prefix));
         assert!(!has("powershell.exe", "shell", Mode::Prefix));
         assert!(has("powershell.exe", "shell", Mode::Suffix));
+    }
+
+    #[test]
+    fn an_occurrence_overlapping_one_that_fails_is_still_tried() {
+        assert!(has("banana", "ana", Mode::Suffix));
+        assert!(has("bosss", "ss", Mode::Suffix));
+        assert!(has("110.10.10.1", "10.10", HAS));
+        assert!(!has("banana", "nan", Mode::Suffix));
     }
 }

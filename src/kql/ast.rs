@@ -309,6 +309,8 @@ pub enum Literal {
     DateTime(String),
     /// `dynamic(...)` as JSON text.
     Dynamic(String),
+    /// `guid(...)`, in lower case.
+    Guid(String),
     /// A typed null such as `long(null)`, by Kusto type name.
     Null(String),
 }

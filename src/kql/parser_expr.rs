@@ -413,7 +413,19 @@ fn typed_raw(kind: &str, raw: String, offset: usize) -> Result<Expr, Fault> {
     }
     match kind {
         "datetime" => Ok(literal(Literal::DateTime(raw), offset)),
-        "guid" => Ok(literal(Literal::Str(raw.to_ascii_lowercase()), offset)),
+        "guid" => {
+            // Eight, four, four, four and twelve hexadecimal digits.
+            let groups: Vec<&str> = raw.trim().split('-').collect();
+            let lengths = groups.iter().map(|g| g.len()).collect::<Vec<_>>();
+            let hex = groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()));
+            if lengths != [8, 4, 4, 4, 12] || !hex {
+                return Err(Fault::new(
+                    offset,
+                    "a guid such as 12e8b78d-55b4-46ae-b068-26d7a0080254",
+                ));
+            }
+            Ok(literal(Literal::Guid(raw.trim().to_ascii_lowercase()), offset))
+        }
         _ if clock_ticks(&raw).is_some() => {
             Ok(literal(Literal::Timespan(clock_ticks(&raw).unwrap_or_default()), offset))
         }

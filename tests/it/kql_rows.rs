@@ -394,6 +394,14 @@ async fn mv_apply_summaries_land_on_their_own_rows_and_percentiles_sit_beside_st
 }
 
 #[tokio::test]
+async fn a_guid_literal_is_a_guid_and_terms_overlapping_a_failed_match_are_found() {
+    let query = r#"print t = gettype(guid(12E8B78D-55b4-46ae-b068-26d7a0080254)),
+        e = isempty(guid(null)), s = "banana" hassuffix "ana", h = "110.10.10.1" has "10.10",
+        i = array_index_of(dynamic([9007199254740992, 9007199254740993]), 9007199254740993)"#;
+    assert_eq!(rows(query).await, ["guid|true|true|true|1"]);
+}
+
+#[tokio::test]
 async fn conditional_and_limited_aggregates() {
     let query = r#"datatable(g:string, v:long, s:string)["a", 1, "x", "a", 5, "y", "a", 3, "x", "b", 2, "z"]
         | summarize lo = minif(v, v > 1), hi = maxif(v, v < 5), earliest_s = minif(s, v > 9),

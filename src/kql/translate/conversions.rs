@@ -95,7 +95,9 @@ pub(crate) fn plain(
             arity(1, 1)?;
             let value = args.remove(0);
             let empty = match value.ty {
-                Type::String | Type::Guid => format!("({} = '')", value.sql),
+                Type::String => format!("({} = '')", value.sql),
+                // A guid, unlike a string, can be null.
+                Type::Guid => format!("({} IS NULL OR {} = '')", value.sql, value.sql),
                 Type::Dynamic => {
                     format!("({} IS NULL OR kql_tostring({}) = '')", value.sql, value.sql)
                 }

@@ -102,6 +102,7 @@ pub(crate) fn literal(value: &Literal, offset: usize) -> Result<Typed, Fault> {
             Typed::new("CAST(NULL AS VARCHAR)", Type::Dynamic)
         }
         Literal::Dynamic(json) => Typed::new(string_literal(json), Type::Dynamic),
+        Literal::Guid(text) => Typed::new(string_literal(text), Type::Guid),
         Literal::Null(kind) => {
             let ty = Type::parse(kind)
                 .ok_or_else(|| Fault::new(offset, &format!("a type, found `{kind}`")))?;
