@@ -80,6 +80,7 @@ impl ScalarUDFImpl for MvExpandMembers {
         let is_text =
             matches!(input.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
         let checking = self.text.as_ref().filter(|_| is_text);
+        let parsed = self.text.is_some();
         if self.text.is_some() && !is_text {
             // Native lists and structs: their JSON is valid by construction.
             input = Arc::new(native_to_json(&input)?);
@@ -100,7 +101,7 @@ impl ScalarUDFImpl for MvExpandMembers {
                     members.clear();
                     if json::checked_element_members(text, &key, limit, &mut members) {
                         for value in &members {
-                            append_member(&mut values, row, text, *value)?;
+                            append_member(&mut values, row, text, *value, parsed)?;
                         }
                         count += i32::try_from(members.len()).map_err(|_| {
                             exec_datafusion_err!("{}: too many values", self.name())
@@ -121,7 +122,7 @@ impl ScalarUDFImpl for MvExpandMembers {
             let made = match text {
                 // A null expands to itself, which has no members.
                 None => {
-                    append_member(&mut values, row, "", None)?;
+                    append_member(&mut values, row, "", None, parsed)?;
                     1
                 }
                 Some(text) => match json::kind(text) {
@@ -129,7 +130,7 @@ impl ScalarUDFImpl for MvExpandMembers {
                         let mut members = Vec::new();
                         json::element_members(text, &key, limit, |value| members.push(value));
                         for value in &members {
-                            append_member(&mut values, row, text, *value)?;
+                            append_member(&mut values, row, text, *value, parsed)?;
                         }
                         members.len()
                     }
@@ -142,13 +143,13 @@ impl ScalarUDFImpl for MvExpandMembers {
                             let named = json::decode_string(name) == key.as_str();
                             let value =
                                 (named && json::kind(value) != json::Kind::Null).then_some(*value);
-                            append_member(&mut values, row, text, value)?;
+                            append_member(&mut values, row, text, value, parsed)?;
                         }
                         taken
                     }
                     // A scalar expands to itself, which has no members.
                     _ => {
-                        append_member(&mut values, row, text, None)?;
+                        append_member(&mut values, row, text, None, parsed)?;
                         1
                     }
                 },
@@ -168,13 +169,20 @@ impl ScalarUDFImpl for MvExpandMembers {
 }
 
 /// Appends `tostring` of `value`, a member of input row `row` whose text is `text`: "" when
-/// there is no member.
+/// there is no member. A member of text `todynamic` would have parsed (`parsed`) is first
+/// written as Kusto writes what it parses (`json::with_kusto_values`).
 fn append_member(
     values: &mut SliceBuilder<'_>,
     row: usize,
     text: &str,
     value: Option<&str>,
+    parsed: bool,
 ) -> Result<()> {
+    let rewritten = value.filter(|v| parsed && json::may_be_rewritten(v));
+    if let Some(written) = rewritten.and_then(json::with_kusto_values) {
+        values.append_value(&json::to_kusto_string(&written));
+        return Ok(());
+    }
     match value.map(json::to_kusto_string) {
         None => values.append_value(""),
         Some(Cow::Borrowed(part)) => values.append_part(row, text, part)?,

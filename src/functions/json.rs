@@ -242,18 +242,31 @@ fn object_member<'a>(text: &'a str, start: usize, key: &str) -> Option<(usize, O
     }
 }
 
-/// A valid JSON text with its numbers written as Kusto writes the values it parsed them to,
-/// where any is not: a real in its shortest form (`1.50` as `1.5`, `1e2` as `100.0`, `1e20`
-/// as `1E+20`), an integer too large for a long as the real it becomes, `-0` as `0`. `None`
-/// when every number is written so already.
-pub fn with_kusto_numbers(text: &str) -> Option<String> {
+/// A valid JSON text with its values written as Kusto writes the values it parsed, where any
+/// is not: a real in its shortest form (`1.50` as `1.5`, `1e2` as `100.0`, `1e20` as
+/// `1E+20`), an integer too large for a long as the real it becomes, `-0` as `0`, and a string
+/// in ISO 8601's `yyyy-MM-ddTHH:mm:ss[.fffffff][Z|+hh:mm]` as the UTC datetime Kusto reads it
+/// as (`"2021-11-18T00:03:35"` as `"2021-11-18T00:03:35.0000000Z"`). `None` when every value
+/// is written so already.
+pub fn with_kusto_values(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out: Option<String> = None;
     let mut copied = 0;
     let mut pos = 0;
     while pos < bytes.len() {
         match bytes[pos] {
-            b'"' => pos = skip_string(bytes, pos)?,
+            b'"' => {
+                let end = skip_string(bytes, pos)?;
+                if let Some(written) = kusto_datetime(&text[pos + 1..end - 1]) {
+                    let rewritten = out.get_or_insert_with(String::new);
+                    rewritten.push_str(&text[copied..pos]);
+                    rewritten.push('"');
+                    rewritten.push_str(&written);
+                    rewritten.push('"');
+                    copied = end;
+                }
+                pos = end;
+            }
             b'-' | b'0'..=b'9' => {
                 let end = skip_number(bytes, pos)?;
                 if let Some(written) = kusto_number(&text[pos..end]) {
@@ -270,6 +283,66 @@ pub fn with_kusto_numbers(text: &str) -> Option<String> {
     let mut rewritten = out?;
     rewritten.push_str(&text[copied..]);
     Some(rewritten)
+}
+
+/// Whether [`with_kusto_values`] could rewrite the valid JSON `value` at all, told cheaply
+/// from its first bytes: a container, a string long enough to be a datetime, a number with a
+/// point or an exponent, `-0`, or one too long for a long.
+pub fn may_be_rewritten(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    match bytes.first() {
+        Some(b'{' | b'[') => true,
+        Some(b'"') => bytes.len() >= 21 && bytes[1].is_ascii_digit(),
+        Some(b'-' | b'0'..=b'9') => {
+            value.contains(['.', 'e', 'E']) || value == "-0" || value.len() > 18
+        }
+        _ => false,
+    }
+}
+
+/// How Kusto writes a string it parses as a datetime, when it is one not written so: the
+/// shape `yyyy-MM-ddTHH:mm:ss`, an optional fraction of up to 7 digits, an optional `Z` or
+/// `+hh:mm`; the UTC instant with 7 fraction digits and `Z`.
+fn kusto_datetime(string: &str) -> Option<String> {
+    let b = string.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        b.get(range).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    };
+    let shaped = b.len() >= 19
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10] == b'T'
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19);
+    if !shaped {
+        return None;
+    }
+    let mut rest = &string[19..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let n = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if !(1..=7).contains(&n) {
+            return None;
+        }
+        rest = &fraction[n..];
+    }
+    let zoned = match rest.as_bytes() {
+        [] | [b'Z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit()),
+        _ => false,
+    };
+    let instant = super::instants::parse_datetime(string).filter(|_| zoned)?;
+    let written = format!(
+        "{}.{:07}Z",
+        instant.format("%Y-%m-%dT%H:%M:%S"),
+        instant.and_utc().timestamp_subsec_nanos() / 100
+    );
+    (written != string).then_some(written)
 }
 
 /// How Kusto writes the number `number`, when that is not how it is written.
@@ -573,12 +646,24 @@ mod tests {
     fn numbers_are_rewritten_as_kusto_writes_them_and_nothing_else_is() {
         let text = r#"{"a":1.50,"b":[2.00,3.25,10,-0.10,-0],"c":"1.50","d":1e3,"e":1e20}"#;
         let expected = r#"{"a":1.5,"b":[2.0,3.25,10,-0.1,0],"c":"1.50","d":1000.0,"e":1E+20}"#;
-        assert_eq!(with_kusto_numbers(text).as_deref(), Some(expected));
+        assert_eq!(with_kusto_values(text).as_deref(), Some(expected));
         assert_eq!(
-            with_kusto_numbers("[100000000000000000000, 2E-2]").as_deref(),
+            with_kusto_values("[100000000000000000000, 2E-2]").as_deref(),
             Some("[1E+20, 0.02]")
         );
-        assert_eq!(with_kusto_numbers(r#"[1.5, 2.0, 7, "x.0", 1E-07]"#), None);
+        assert_eq!(with_kusto_values(r#"[1.5, 2.0, 7, "x.0", 1E-07]"#), None);
+    }
+
+    #[test]
+    fn iso_datetime_strings_are_written_as_the_utc_instants_kusto_reads() {
+        let text =
+            r#"{"t":"2021-11-18T00:03:35","u":"2021-11-18T01:03:35.5+01:00","d":"2021-11-18"}"#;
+        let expected = r#"{"t":"2021-11-18T00:03:35.0000000Z","u":"2021-11-18T00:03:35.5000000Z","d":"2021-11-18"}"#;
+        assert_eq!(with_kusto_values(text).as_deref(), Some(expected));
+        assert_eq!(
+            with_kusto_values(r#"["2021-11-18T00:03:35.0000000Z", "2021-11-18 00:03:35"]"#),
+            None
+        );
     }
 
     #[test]

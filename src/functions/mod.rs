@@ -290,7 +290,7 @@ impl ScalarUDFImpl for ToDynamic {
                 !text.is_empty()
                     && json::is_valid(text)
                     && json::kind(text) != json::Kind::Null
-                    && json::with_kusto_numbers(text).is_none()
+                    && json::with_kusto_values(text).is_none()
             })
         };
         // Rows before the first that needs a change are known valid: they are not walked again.
@@ -311,7 +311,7 @@ impl ScalarUDFImpl for ToDynamic {
                 Some(text) if json::kind(text) == json::Kind::Null && json::is_valid(text) => {
                     out.append_null()
                 }
-                Some(text) if json::is_valid(text) => match json::with_kusto_numbers(text) {
+                Some(text) if json::is_valid(text) => match json::with_kusto_values(text) {
                     Some(plain) => out.append_value(&plain),
                     None => out.append_part(row, text, text)?,
                 },

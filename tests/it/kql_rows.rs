@@ -402,6 +402,13 @@ async fn a_guid_literal_is_a_guid_and_terms_overlapping_a_failed_match_are_found
 }
 
 #[tokio::test]
+async fn parse_json_reads_iso_datetime_strings_as_kusto_does() {
+    let query = r#"print d = parse_json('{"t":"2021-11-18T00:03:35","d":"2021-11-18"}')
+        | project t = tostring(d.t), d = tostring(d.d)"#;
+    assert_eq!(rows(query).await, ["2021-11-18T00:03:35.0000000Z|2021-11-18"]);
+}
+
+#[tokio::test]
 async fn conditional_and_limited_aggregates() {
     let query = r#"datatable(g:string, v:long, s:string)["a", 1, "x", "a", 5, "y", "a", 3, "x", "b", 2, "z"]
         | summarize lo = minif(v, v > 1), hi = maxif(v, v < 5), earliest_s = minif(s, v > 9),
